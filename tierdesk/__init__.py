@@ -1,0 +1,1 @@
+"""Tierdesk: a self-hosted support operations platform whose handbook is code."""

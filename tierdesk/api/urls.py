@@ -1,0 +1,21 @@
+"""The versioned JSON API: one router per domain app, mounted under /api/v1/."""
+
+from ninja import NinjaAPI
+
+from tierdesk.api import errors
+from tierdesk.api.auth import API_AUTH
+from tierdesk.customers.api import router as customers_router
+from tierdesk.people.api import router as people_router
+from tierdesk.tickets.api import router as tickets_router
+
+api = NinjaAPI(
+    title="Tierdesk API",
+    version="1",
+    urls_namespace="api-v1",
+    auth=API_AUTH,
+    docs_url="/docs",
+)
+errors.install(api)
+api.add_router("/tickets", tickets_router)
+api.add_router("/", customers_router)
+api.add_router("/", people_router)

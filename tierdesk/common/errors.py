@@ -1,0 +1,33 @@
+"""Domain errors: services raise these; interfaces turn them into 4xx answers."""
+
+
+class ServiceError(Exception):
+    """A refused change; nothing was written. ``field`` names the input at fault."""
+
+    status_code = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(ServiceError):
+    status_code = 404
+    code = "not_found"
+
+
+class Forbidden(ServiceError):
+    status_code = 403
+    code = "forbidden"
+
+
+class Conflict(ServiceError):
+    status_code = 409
+    code = "conflict"
+
+
+class InvalidTransition(ServiceError):
+    status_code = 409
+    code = "invalid_transition"

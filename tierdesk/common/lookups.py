@@ -1,0 +1,17 @@
+"""Resolve ids from API input into rows, with a 4xx naming the field when one is missing."""
+
+from typing import TypeVar
+
+from django.db import models
+
+from tierdesk.common.errors import NotFound
+
+M = TypeVar("M", bound=models.Model)
+
+
+def get_or_404(model: type[M], field: str, **lookup) -> M:
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        value = next(iter(lookup.values()))
+        raise NotFound(f"{model._meta.verbose_name} {value} not found", field=field)
+    return obj

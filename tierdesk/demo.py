@@ -1,0 +1,146 @@
+"""A demo data set drawn from the DataFlow handbook's own examples (customers 1001...)."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from tierdesk.customers import services as customers
+from tierdesk.customers.models import Organisation
+from tierdesk.people import services as people
+from tierdesk.people.access import Viewer
+from tierdesk.people.models import Group, Role, Tier
+from tierdesk.tickets import services as tickets
+
+DEMO_PASSWORD = "tierdesk-demo"
+
+
+@dataclass(frozen=True)
+class DemoCustomer:
+    external_id: str
+    name: str
+    plan: str
+    country: str
+    timezone: str
+    language: str = "en"
+    vip: bool = False
+
+
+# Plans and countries the handbook states (1018 Enterprise, 1002 Starter, 1009 UK, 1011
+# answered in Spanish, 1033 Enterprise); the rest are chosen to cover every plan.
+CUSTOMERS = [
+    DemoCustomer("1001", "Acme Analytics", "Professional", "US", "America/New_York"),
+    DemoCustomer("1002", "Brightside Retail", "Starter", "US", "America/Chicago"),
+    DemoCustomer("1003", "Cobalt Logistics", "Enterprise", "US", "America/Los_Angeles"),
+    DemoCustomer("1004", "Delta Health", "Enterprise", "DE", "Europe/Berlin"),
+    DemoCustomer("1006", "Fathom Fintech", "Professional", "US", "America/New_York"),
+    DemoCustomer("1008", "Harbor Media", "Starter", "CA", "America/Toronto"),
+    DemoCustomer("1009", "Islington Insights", "Professional", "GB", "Europe/London"),
+    DemoCustomer("1011", "Jaguar Datos", "Enterprise", "ES", "Europe/Madrid", "es"),
+    DemoCustomer("1017", "Quokka Mobile", "Professional", "AU", "Australia/Sydney"),
+    DemoCustomer("1018", "Redwood Bank", "Enterprise", "US", "America/New_York", vip=True),
+    DemoCustomer("1023", "Summit Maps", "Professional", "FR", "Europe/Paris", "fr"),
+    DemoCustomer("1025", "Tundra Finance", "Starter", "US", "America/Denver"),
+    DemoCustomer("1033", "Umbra Energy", "Enterprise", "AE", "Asia/Dubai", vip=True),
+    DemoCustomer("1036", "Vertex Cloud", "Enterprise", "US", "America/New_York"),
+]
+
+# (customer, error code, priority the handbook gives, subject, group)
+TICKETS = [
+    ("1001", "DS-1001", "P1", "DS-1001: Invalid Credentials on our Postgres source", "Support"),
+    ("1003", "DB-2002", "P0", "Error 503: Service Unavailable on every dashboard", "DevOps"),
+    ("1006", "API-4004", "P1", "API-4004: Too Many Requests breaks our integration", "Support"),
+    ("1011", "COL-11001", "P3", "Los comentarios no cargan", "Support"),
+    ("1017", "MOB-6006", "P2", "MOB-6006: App Not Loading on Android", "Support"),
+    ("1018", "SSO-9001", "P1", "SSO-9001: Login Failure for all staff", "Support"),
+    ("1004", "DB-2003", "P2", "DB-2003: Slow Loading on the sales dashboard", "Engineering"),
+    ("1008", "DR-3003", "P3", "DR-3003: Refresh Timeout on nightly report", "Support"),
+    ("1023", "MOB-6007", "P3", "MOB-6007: map widget shows a blank tile", "Product"),
+    ("1025", "CALC-7007", "P2", "CALC-7007: Invalid Formula in revenue field", "Support"),
+    ("1036", "DB-2002", "P0", "Platform outage: DB-2002 on all workspaces", "DevOps"),
+]
+
+AGENTS = [
+    ("admin", "Ada Admin", Role.ADMIN, None, []),
+    ("dan", "Dana Director", Role.DIRECTOR, None, []),
+    ("maria", "Maria Manager", Role.SUPPORT_MANAGER, None, ["Support"]),
+    ("alice", "Alice Agent", Role.AGENT, "L1", ["Support"]),
+    ("sam", "Sam Specialist", Role.SPECIALIST, "L2", ["Support", "Engineering"]),
+    ("eve", "Eve Engineer", Role.ENGINEER, "L3", ["Engineering", "DevOps"]),
+    ("fiona", "Fiona Finance", Role.FINANCE_DIRECTOR, None, []),
+    ("quinn", "Quinn QA", Role.QA_LEAD, None, ["Support"]),
+    ("kim", "Kim Knowledge", Role.KB_SPECIALIST, None, ["Support"]),
+    ("priya", "Priya Product", Role.SPECIALIST, "L2", ["Product"]),
+]
+
+
+def demo_loaded() -> bool:
+    return Organisation.objects.filter(external_id="1001").exists()
+
+
+def load_demo() -> list[str]:
+    """Load the demo set once; return lines describing the logins it made."""
+    if demo_loaded():
+        return ["demo data already loaded"]
+    lines = _load_people()
+    lines += _load_customers_and_tickets()
+    return lines
+
+
+def _load_people() -> list[str]:
+    with transaction.atomic():
+        tiers = {}
+        for rank, (code, name) in enumerate(
+                [("L1", "Support agents"), ("L2", "Technical specialists"),
+                 ("L3", "R&D / SRE (Engineering)")]):
+            tiers[code], _ = Tier.objects.get_or_create(code=code,
+                                                        defaults={"name": name, "rank": rank})
+        groups = {}
+        for name, tier in [("Support", "L1"), ("Engineering", "L3"), ("DevOps", "L3"),
+                           ("Product", "L2")]:
+            groups[name], _ = Group.objects.get_or_create(name=name,
+                                                          defaults={"tier": tiers[tier]})
+    lines = []
+    for username, name, role, tier, group_names in AGENTS:
+        agent = people.agent_create(
+            username=username, email=f"{username}@tierdesk.localhost", name=name, role=role,
+            password=DEMO_PASSWORD, tier=tiers.get(tier) if tier else None,
+            groups=[groups[g] for g in group_names],
+        )
+        if role == Role.ADMIN:
+            get_user_model().objects.filter(pk=agent.user_id).update(is_staff=True,
+                                                                     is_superuser=True)
+        lines.append(f"agent    {username:<14} {role}")
+    return lines
+
+
+def _load_customers_and_tickets() -> list[str]:
+    User = get_user_model()
+    orgs = {}
+    lines = []
+    for c in CUSTOMERS:
+        orgs[c.external_id] = customers.organisation_create(
+            viewer=None, name=c.name, external_id=c.external_id, plan=c.plan, country=c.country,
+            timezone=c.timezone, language=c.language, vip=c.vip,
+        )
+    contacts = {}
+    for c in CUSTOMERS:
+        username = f"customer{c.external_id}"
+        user = User.objects.create_user(username=username, password=DEMO_PASSWORD,
+                                        email=f"it@{c.external_id}.example.com")
+        contacts[c.external_id] = customers.contact_create(
+            viewer=None, name=f"IT lead of {c.name}", email=user.email,
+            organisation=orgs[c.external_id], language=c.language, user=user,
+        )
+        lines.append(f"customer {username:<14} organisation {c.external_id} ({c.plan})")
+    manager = User.objects.get(username="maria")
+    viewer = Viewer(user=manager, agent=manager.agent, contact=None)
+    groups = {g.name: g for g in Group.objects.all()}
+    for external_id, code, priority, subject, group in TICKETS:
+        tickets.ticket_create(
+            viewer=viewer, subject=subject, requester=contacts[external_id],
+            body=f"Customer {external_id} reports {code}. {subject}.", channel="email",
+            priority=priority, error_code=code, group=groups[group],
+            language=orgs[external_id].language,
+        )
+    return lines

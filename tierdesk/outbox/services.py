@@ -1,0 +1,175 @@
+"""Queue messages in the outbox inside the caller's transaction; deliver them after.
+
+Delivery is at-least-once with a stable id per message (email ``Message-ID``, webhook
+``X-Tierdesk-Delivery``) so a receiver can drop the rare duplicate left by a worker
+that died between sending and recording.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+
+from tierdesk import clock
+from tierdesk.outbox.models import DeliveryAttempt, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+CLAIM_SECONDS = 300
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_CAP_SECONDS = 3600
+
+
+class DeliveryError(Exception):
+    """The receiver did not take the message; it will be retried."""
+
+
+def enqueue(*, kind: str, payload: dict[str, Any], ticket_id: int | None = None,
+            at: datetime | None = None) -> OutboxMessage:
+    """Write a message to the outbox in the current transaction and kick the worker on commit."""
+    now = at or clock.now()
+    message = OutboxMessage.objects.create(
+        kind=kind, payload=payload, ticket_id=ticket_id, next_attempt_at=now, created_at=now,
+    )
+    from tierdesk.jobs.dispatch import kick
+
+    transaction.on_commit(lambda: kick("deliver_outbox"))
+    return message
+
+
+def enqueue_email(*, to: str, subject: str, body: str, ticket_id: int | None = None,
+                  template: str = "", at: datetime | None = None) -> OutboxMessage | None:
+    if not to:
+        return None
+    return enqueue(kind=OutboxMessage.Kind.EMAIL, ticket_id=ticket_id, at=at, payload={
+        "to": [to], "subject": subject, "body": body, "template": template,
+    })
+
+
+def backoff(attempts: int) -> timedelta:
+    """Return the wait before try ``attempts + 1``: 30 s doubling, capped at an hour."""
+    return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0),
+                                 BACKOFF_CAP_SECONDS))
+
+
+def deliver_due(*, now: datetime | None = None, limit: int = 100) -> int:
+    """Try every due message once; return how many were delivered.
+
+    1. Pick due ids from the (state, next_attempt_at) index.
+    2. Claim each with a conditional update, so two workers never send one message.
+    3. Send outside any transaction; record the outcome and the attempt.
+    """
+    now = now or clock.now()
+    pending = OutboxMessage.objects.filter(
+        state=OutboxMessage.State.PENDING, next_attempt_at__lte=now
+    )
+    if not settings.EMAIL_ENABLED:
+        # Mail waits in the outbox, untried, until an SMTP server is configured.
+        pending = pending.exclude(kind=OutboxMessage.Kind.EMAIL)
+    due = list(
+        pending.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit]
+    )
+    delivered = 0
+    for message_id in due:
+        claimed = OutboxMessage.objects.filter(
+            pk=message_id, state=OutboxMessage.State.PENDING, next_attempt_at__lte=now,
+        ).update(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS), claimed_until=now)
+        if claimed != 1:
+            continue
+        message = OutboxMessage.objects.get(pk=message_id)
+        try:
+            _send(message)
+        except Exception as exc:  # any failure of the receiver means: retry later
+            _record_failure(message, now, f"{type(exc).__name__}: {exc}")
+        else:
+            _record_success(message, now)
+            delivered += 1
+    return delivered
+
+
+@transaction.atomic
+def _record_success(message: OutboxMessage, now: datetime) -> None:
+    message.state = OutboxMessage.State.DELIVERED
+    message.attempts += 1
+    message.delivered_at = now
+    message.last_error = ""
+    message.save(update_fields=["state", "attempts", "delivered_at", "last_error"])
+    DeliveryAttempt.objects.create(message=message, attempted_at=now, ok=True)
+
+
+@transaction.atomic
+def _record_failure(message: OutboxMessage, now: datetime, error: str) -> None:
+    message.attempts += 1
+    message.last_error = error[:2000]
+    if message.attempts >= MAX_ATTEMPTS:
+        message.state = OutboxMessage.State.DEAD
+        log.error("outbox message %s is dead after %s attempts: %s", message.pk,
+                  message.attempts, error, extra={"ticket_id": message.ticket_id})
+    else:
+        message.next_attempt_at = now + backoff(message.attempts)
+        log.warning("outbox message %s failed (attempt %s): %s", message.pk, message.attempts,
+                    error, extra={"ticket_id": message.ticket_id})
+    message.save(update_fields=["state", "attempts", "last_error", "next_attempt_at"])
+    DeliveryAttempt.objects.create(message=message, attempted_at=now, ok=False, error=error)
+
+
+@transaction.atomic
+def retry_dead(*, message_id: int) -> None:
+    """Put a dead letter back in the queue once an operator has fixed the receiver."""
+    OutboxMessage.objects.filter(pk=message_id, state=OutboxMessage.State.DEAD).update(
+        state=OutboxMessage.State.PENDING, attempts=0, next_attempt_at=clock.now()
+    )
+
+
+def _send(message: OutboxMessage) -> None:
+    if message.kind == OutboxMessage.Kind.EMAIL:
+        _send_email(message)
+    elif message.kind == OutboxMessage.Kind.WEBHOOK:
+        _send_webhook(message)
+    else:
+        raise DeliveryError(f"no sender for kind {message.kind!r}")
+
+
+def _send_email(message: OutboxMessage) -> None:
+    payload = message.payload
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "tierdesk.localhost"
+    email = EmailMessage(
+        subject=payload["subject"], body=payload["body"], to=payload["to"],
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        headers={"Message-ID": f"<outbox-{message.pk}@{domain}>"},
+    )
+    with get_connection(fail_silently=False) as connection:
+        connection.send_messages([email])
+
+
+def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """Return the HMAC-SHA256 over ``timestamp.body``, as Stripe-style receivers expect."""
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def _send_webhook(message: OutboxMessage) -> None:
+    payload = message.payload
+    body = json.dumps(payload["body"], sort_keys=True).encode()
+    timestamp = str(int(time.time()))
+    headers = {"Content-Type": "application/json", "X-Tierdesk-Delivery": str(message.pk),
+               "X-Tierdesk-Timestamp": timestamp}
+    if payload.get("secret"):
+        headers["X-Tierdesk-Signature"] = "sha256=" + webhook_signature(
+            payload["secret"], timestamp, body)
+    request = urllib.request.Request(payload["url"], data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            if not 200 <= response.status < 300:
+                raise DeliveryError(f"HTTP {response.status}")
+    except urllib.error.HTTPError as exc:
+        raise DeliveryError(f"HTTP {exc.code}") from exc

@@ -1,0 +1,153 @@
+"""Tierdesk settings: every knob is a ``TIERDESK_*`` environment variable read here, once."""
+
+from pathlib import Path
+
+import dj_database_url
+
+from tierdesk.common.env import ConfigError, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env_str("TIERDESK_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
+
+DEBUG = env_bool("TIERDESK_DEBUG", False)
+SECRET_KEY = env_str("TIERDESK_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG and env_bool("TIERDESK_REQUIRE_SECRET", False):
+        raise ConfigError("TIERDESK_SECRET_KEY must be set in production")
+    # An instance without a configured key gets one that is stable per data folder.
+    SECRET_KEY = "tierdesk-insecure-dev-key:" + str(DATA_DIR)
+
+ALLOWED_HOSTS = env_list("TIERDESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("TIERDESK_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "tierdesk.customers",
+    "tierdesk.people",
+    "tierdesk.tickets",
+    "tierdesk.outbox",
+    "tierdesk.packs",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tierdesk.common.logging.RequestLogMiddleware",
+]
+
+ROOT_URLCONF = "tierdesk.urls"
+WSGI_APPLICATION = "tierdesk.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+# SQLite (WAL, IMMEDIATE transactions, busy timeout) is the embedded default so that
+# concurrent writers queue instead of failing with "database is locked".
+DATABASE_URL = env_str("TIERDESK_DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "tierdesk.sqlite3"),
+        }
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+            ),
+        }
+    )
+    DATABASES["default"]["TEST"] = {"NAME": env_str("TIERDESK_TEST_SQLITE", "") or None}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = Path(env_str("TIERDESK_MEDIA_ROOT", str(DATA_DIR / "media")))
+MEDIA_URL = "media/"
+
+# Requests larger than this are refused with 413 before any parsing.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TIERDESK_MAX_BODY_BYTES", 1024 * 1024)
+
+# --- Jobs -----------------------------------------------------------------------------
+# With no broker the same task functions run in-process and `tierdesk serve` sweeps.
+BROKER_URL = env_str("TIERDESK_BROKER_URL", "")
+CELERY_BROKER_URL = BROKER_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = False
+SWEEP_INTERVAL_SECONDS = env_int("TIERDESK_SWEEP_INTERVAL", 15)
+
+# --- Email ----------------------------------------------------------------------------
+EMAIL_HOST = env_str("TIERDESK_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("TIERDESK_SMTP_PORT", 25)
+EMAIL_HOST_USER = env_str("TIERDESK_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("TIERDESK_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("TIERDESK_SMTP_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("TIERDESK_FROM_EMAIL", "support@tierdesk.localhost")
+# Outbound mail is off until an SMTP host is configured; queued mail waits in the outbox.
+EMAIL_ENABLED = env_bool("TIERDESK_EMAIL_ENABLED", False)
+
+# --- Security -------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if env_bool("TIERDESK_TLS", False):
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Logging: one JSON object per line, with the ticket id when there is one ----------
+LOG_LEVEL = env_str("TIERDESK_LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "tierdesk.common.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+    },
+}
+
+LOGIN_URL = "/admin/login/"

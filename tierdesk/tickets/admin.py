@@ -1,0 +1,45 @@
+"""Read-mostly admin: ticket changes go through the services (and the audit log)."""
+
+from django.contrib import admin
+
+from tierdesk.tickets.models import Message, Ticket, TicketEvent
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class MessageInline(ReadOnlyInline):
+    model = Message
+    fields = ("kind", "author", "body_text", "created_at")
+
+
+class EventInline(ReadOnlyInline):
+    model = TicketEvent
+    fields = ("type", "actor", "data", "created_at")
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = ("id", "subject", "status", "priority", "organisation", "group", "assignee",
+                    "created_at")
+    list_filter = ("status", "priority", "channel", "group")
+    search_fields = ("subject", "error_code")
+    list_select_related = ("organisation", "group", "assignee__user")
+    inlines = [MessageInline, EventInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,37 @@
+"""One builder per audit event type, so every service records changes the same way."""
+
+from typing import Any
+
+from tierdesk.tickets.models import Ticket, TicketEvent, TicketEventType
+
+
+def _json(value: Any) -> Any:
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def record(ticket: Ticket, type: str, actor, at, **data: Any) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket, type=type, actor=actor, created_at=at, data={k: _json(v) for k, v in data.items()}
+    )
+
+
+def created(ticket: Ticket, actor, at, **data: Any) -> TicketEvent:
+    return record(ticket, TicketEventType.CREATED, actor, at, **data)
+
+
+def field_changed(ticket: Ticket, actor, at, field: str, old: Any, new: Any, **extra: Any):
+    """Record a field change with the event type that names it best."""
+    type_ = {
+        "priority": TicketEventType.PRIORITY_CHANGED,
+        "status": TicketEventType.STATUS_CHANGED,
+        "assignee": TicketEventType.ASSIGNED,
+        "group": TicketEventType.ASSIGNED,
+    }.get(field, TicketEventType.FIELD_CHANGED)
+    return record(ticket, type_, actor, at, field=field, old=old, new=new, **extra)
+
+
+def message_added(ticket: Ticket, actor, at, message_id: int, kind: str) -> TicketEvent:
+    type_ = TicketEventType.REPLIED if kind == "reply" else TicketEventType.NOTE_ADDED
+    return record(ticket, type_, actor, at, message_id=message_id)

@@ -1,0 +1,146 @@
+"""Tickets, their messages and attachments, and the append-only audit log."""
+
+from django.conf import settings
+from django.db import models
+
+from tierdesk.customers.models import Contact, Organisation
+from tierdesk.people.models import Agent, Group, Tier
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email"
+    PORTAL = "portal"
+    CHAT = "chat"
+    PHONE = "phone"
+    SLACK = "slack"
+    SOCIAL = "social"
+    API = "api"
+    CHATBOT = "chatbot"
+
+
+class Status(models.TextChoices):
+    NEW = "new"
+    OPEN = "open"
+    PENDING = "pending"
+    ON_HOLD = "on_hold"
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+
+class Ticket(models.Model):
+    subject = models.CharField(max_length=300)
+    requester = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="tickets")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="tickets", null=True, blank=True
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.PORTAL)
+    priority = models.CharField(max_length=16, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    tier = models.ForeignKey(Tier, on_delete=models.SET_NULL, null=True, blank=True)
+    group = models.ForeignKey(
+        Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
+    assignee = models.ForeignKey(
+        Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
+    category = models.CharField(max_length=64, blank=True)
+    error_code = models.CharField(max_length=32, blank=True)
+    language = models.CharField(max_length=8, default="en")
+    tags = models.JSONField(default=list, blank=True)
+    custom_fields = models.JSONField(default=dict, blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_tickets"
+    )
+    created_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField()
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    solved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["organisation", "-id"]),
+            models.Index(fields=["group", "-id"]),
+            models.Index(fields=["assignee", "-id"]),
+            models.Index(fields=["status", "-id"]),
+            models.Index(fields=["priority", "-id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+
+class Message(models.Model):
+    """A public reply (the requester sees it) or an internal note (agents only)."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply"
+        NOTE = "note"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True, help_text="Sanitised with nh3 before storage")
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.PORTAL)
+    external_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["ticket", "id"])]
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+
+
+class TicketEventType(models.TextChoices):
+    CREATED = "created"
+    REPLIED = "replied"
+    NOTE_ADDED = "note_added"
+    ASSIGNED = "assigned"
+    PRIORITY_CHANGED = "priority_changed"
+    STATUS_CHANGED = "status_changed"
+    FIELD_CHANGED = "field_changed"
+    MERGED = "merged"
+    MERGED_INTO = "merged_into"
+    REOPENED = "reopened"
+
+
+class TicketEvent(models.Model):
+    """One row per change: the audit log that lets any ticket's history be replayed."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=32, choices=TicketEventType.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["ticket", "id"])]
+
+
+class IdempotencyKey(models.Model):
+    """Remembers the ticket a keyed create made, so a retry returns it instead of a copy."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")
+        ]

@@ -1,0 +1,338 @@
+"""Ticket services: the only code that changes tickets. One transaction per call, each
+change written as a ``TicketEvent`` and any mail queued in the outbox for after commit."""
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import nh3
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+
+from tierdesk import clock
+from tierdesk.common.errors import Conflict, Forbidden, ServiceError
+from tierdesk.customers.models import Contact
+from tierdesk.outbox import services as outbox
+from tierdesk.people.access import Viewer
+from tierdesk.people.models import Agent, Group, Tier
+from tierdesk.tickets import events, priorities
+from tierdesk.tickets.models import Channel, IdempotencyKey, Message, Ticket
+from tierdesk.tickets.statuses import CLOSED, NEW, OPEN, PENDING, SOLVED, check_transition
+
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_\-:.]{0,63}$")
+EDITABLE_FIELDS = (
+    "subject", "priority", "status", "category", "error_code", "language", "tags",
+    "custom_fields", "group", "assignee", "tier",
+)
+
+
+def normalise_tags(tags: Iterable[str]) -> list[str]:
+    """Return lower-case, de-duplicated tags in input order; refuse malformed ones."""
+    out: list[str] = []
+    for raw in tags:
+        tag = str(raw).strip().lower()
+        if not TAG_RE.match(tag):
+            raise ServiceError(
+                f"tag {raw!r} must be 1-64 characters of a-z, 0-9, '_', '-', ':', '.'",
+                field="tags",
+            )
+        if tag not in out:
+            out.append(tag)
+    return out
+
+
+def request_fingerprint(data: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    """Re-read the ticket under a row lock so concurrent changes queue, not interleave."""
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def _require_agent(viewer: Viewer, action: str) -> None:
+    if not viewer.is_agent:
+        raise Forbidden(f"only agents may {action}")
+
+
+def ticket_create(
+    *,
+    viewer: Viewer,
+    subject: str,
+    body: str,
+    requester: Contact,
+    channel: str = Channel.PORTAL,
+    body_html: str = "",
+    priority: str = "",
+    category: str = "",
+    error_code: str = "",
+    language: str = "",
+    tags: Iterable[str] = (),
+    custom_fields: dict[str, Any] | None = None,
+    group: Group | None = None,
+    idempotency_key: str | None = None,
+    fingerprint: str = "",
+) -> tuple[Ticket, bool]:
+    """Open a ticket with its first message; return ``(ticket, created)``.
+
+    With an ``idempotency_key`` a retried call returns the first ticket (``created`` is
+    False) instead of making a second one; the same key with a different request is a
+    conflict, as in Stripe's API.
+    """
+    if viewer.is_customer and requester.organisation_id != viewer.organisation_id:
+        raise Forbidden("customers may only open tickets for their own organisation")
+    if viewer.is_customer and (priority or group or custom_fields):
+        raise Forbidden("customers cannot set priority, group or custom fields")
+    if not subject.strip():
+        raise ServiceError("subject must not be empty", field="subject")
+    if not body.strip():
+        raise ServiceError("body must not be empty", field="body")
+    if channel not in Channel.values:
+        raise ServiceError(f"unknown channel {channel!r}", field="channel")
+    if priority:
+        priorities.check(priority)
+    clean_tags = normalise_tags(tags)
+    try:
+        return _ticket_create_atomic(
+            viewer=viewer, subject=subject.strip(), body=body, body_html=body_html,
+            requester=requester, channel=channel, priority=priority, category=category,
+            error_code=error_code.strip().upper(), tags=clean_tags,
+            language=language or requester.language or _org_language(requester),
+            custom_fields=custom_fields or {}, group=group,
+            idempotency_key=idempotency_key, fingerprint=fingerprint,
+        )
+    except IntegrityError:
+        # A concurrent request with the same key committed first (PostgreSQL): answer
+        # with its ticket.
+        if idempotency_key is None:
+            raise
+        existing = _replay(viewer, idempotency_key, fingerprint)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _org_language(requester: Contact) -> str:
+    return requester.organisation.language if requester.organisation_id else "en"
+
+
+def _replay(viewer: Viewer, key: str, fingerprint: str) -> Ticket | None:
+    row = IdempotencyKey.objects.filter(user=viewer.user, key=key).select_related("ticket").first()
+    if row is None:
+        return None
+    if fingerprint and row.fingerprint != fingerprint:
+        raise Conflict(
+            "this Idempotency-Key was already used with a different request",
+            field="Idempotency-Key",
+        )
+    return row.ticket
+
+
+@transaction.atomic(durable=True)
+def _ticket_create_atomic(
+    *, viewer: Viewer, idempotency_key: str | None, fingerprint: str, body: str,
+    body_html: str, **fields: Any,
+) -> tuple[Ticket, bool]:
+    if idempotency_key is not None:
+        existing = _replay(viewer, idempotency_key, fingerprint)
+        if existing is not None:
+            return existing, False
+    now = clock.now()
+    requester: Contact = fields["requester"]
+    ticket = Ticket.objects.create(
+        organisation_id=requester.organisation_id, created_at=now, updated_at=now,
+        status=NEW, **fields,
+    )
+    message = Message.objects.create(
+        ticket=ticket, kind=Message.Kind.REPLY, author=viewer.user, body_text=body,
+        body_html=nh3.clean(body_html) if body_html else "", channel=ticket.channel,
+        created_at=now,
+    )
+    events.created(
+        ticket, viewer.user, now, subject=ticket.subject, channel=ticket.channel,
+        priority=ticket.priority, status=ticket.status, requester=requester.pk,
+        organisation=ticket.organisation_id, message_id=message.pk,
+    )
+    if idempotency_key is not None:
+        IdempotencyKey.objects.create(
+            user=viewer.user, key=idempotency_key, fingerprint=fingerprint, ticket=ticket,
+            created_at=now,
+        )
+    outbox.enqueue_email(
+        to=requester.email, ticket_id=ticket.pk, template="ticket_received",
+        subject=f"[Ticket #{ticket.pk}] {ticket.subject}",
+        body=f"We have received your request #{ticket.pk} and will reply soon.",
+        at=now,
+    )
+    return ticket, True
+
+
+@transaction.atomic(durable=True)
+def ticket_reply(
+    *, ticket: Ticket, viewer: Viewer, body: str, body_html: str = "",
+    channel: str = Channel.PORTAL, external_id: str | None = None,
+) -> Message:
+    """Add a public reply. An agent's first reply opens a new ticket; a customer's reply
+    re-opens a pending or solved one (its SLA clock runs again)."""
+    if not body.strip():
+        raise ServiceError("body must not be empty", field="body")
+    ticket = _locked(ticket)
+    if ticket.status == CLOSED:
+        raise ServiceError("a closed ticket takes no replies; open a follow-up ticket",
+                           field="ticket_id")
+    now = clock.now()
+    message = Message.objects.create(
+        ticket=ticket, kind=Message.Kind.REPLY, author=viewer.user, body_text=body,
+        body_html=nh3.clean(body_html) if body_html else "", channel=channel,
+        external_id=external_id, created_at=now,
+    )
+    events.message_added(ticket, viewer.user, now, message.pk, "reply")
+    changes: dict[str, Any] = {"updated_at": now}
+    if viewer.is_agent:
+        if ticket.first_responded_at is None:
+            changes["first_responded_at"] = now
+        if ticket.status == NEW:
+            changes["status"] = OPEN
+        outbox.enqueue_email(
+            to=ticket.requester.email, ticket_id=ticket.pk, template="agent_reply",
+            subject=f"[Ticket #{ticket.pk}] {ticket.subject}", body=body, at=now,
+        )
+    elif ticket.status in (PENDING, SOLVED):
+        changes["status"] = OPEN
+    _apply(ticket, viewer, now, changes, reason="reply")
+    return message
+
+
+@transaction.atomic(durable=True)
+def ticket_add_note(*, ticket: Ticket, viewer: Viewer, body: str) -> Message:
+    """Add an internal note: agents only, never shown or mailed to the requester."""
+    _require_agent(viewer, "add internal notes")
+    if not body.strip():
+        raise ServiceError("body must not be empty", field="body")
+    ticket = _locked(ticket)
+    now = clock.now()
+    message = Message.objects.create(
+        ticket=ticket, kind=Message.Kind.NOTE, author=viewer.user, body_text=body,
+        created_at=now,
+    )
+    events.message_added(ticket, viewer.user, now, message.pk, "note")
+    _apply(ticket, viewer, now, {"updated_at": now})
+    return message
+
+
+@transaction.atomic(durable=True)
+def ticket_update(*, ticket: Ticket, viewer: Viewer, changes: dict[str, Any],
+                  reason: str = "") -> Ticket:
+    """Change any editable fields at once; one event per field that really changed."""
+    _require_agent(viewer, "edit tickets")
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ServiceError(f"field {sorted(unknown)[0]!r} cannot be changed",
+                           field=sorted(unknown)[0])
+    ticket = _locked(ticket)
+    now = clock.now()
+    clean = dict(changes)
+    if "priority" in clean:
+        priorities.check(clean["priority"])
+    if "tags" in clean:
+        clean["tags"] = normalise_tags(clean["tags"])
+    if "subject" in clean and not str(clean["subject"]).strip():
+        raise ServiceError("subject must not be empty", field="subject")
+    if "status" in clean and clean["status"] != ticket.status:
+        check_transition(ticket.status, clean["status"])
+        if clean["status"] == SOLVED:
+            clean["solved_at"] = now
+        elif clean["status"] == CLOSED:
+            clean["closed_at"] = now
+        elif ticket.status == SOLVED:
+            clean["solved_at"] = None
+    clean["updated_at"] = now
+    _apply(ticket, viewer, now, clean, reason=reason)
+    return ticket
+
+
+def ticket_assign(*, ticket: Ticket, viewer: Viewer, assignee: Agent | None,
+                  group: Group | None = None) -> Ticket:
+    """Give the ticket to an agent (and optionally a group); ``assignee=None`` unassigns."""
+    changes: dict[str, Any] = {"assignee": assignee}
+    if group is not None:
+        changes["group"] = group
+    elif assignee is not None and ticket.group_id is not None:
+        if not assignee.groups.filter(pk=ticket.group_id).exists():
+            raise ServiceError(f"{assignee} is not a member of group {ticket.group}",
+                               field="assignee_id")
+    return ticket_update(ticket=ticket, viewer=viewer, changes=changes)
+
+
+def ticket_change_priority(*, ticket: Ticket, viewer: Viewer, priority: str,
+                           reason: str = "") -> Ticket:
+    return ticket_update(ticket=ticket, viewer=viewer, changes={"priority": priority},
+                         reason=reason)
+
+
+def ticket_change_status(*, ticket: Ticket, viewer: Viewer, status: str) -> Ticket:
+    return ticket_update(ticket=ticket, viewer=viewer, changes={"status": status})
+
+
+def ticket_close(*, ticket: Ticket, viewer: Viewer) -> Ticket:
+    """Close a solved ticket; closing is final."""
+    return ticket_update(ticket=ticket, viewer=viewer, changes={"status": CLOSED})
+
+
+def ticket_reopen(*, ticket: Ticket, viewer: Viewer) -> Ticket:
+    """Reopen a solved ticket; a closed one stays closed (a follow-up is a new ticket)."""
+    return ticket_update(ticket=ticket, viewer=viewer, changes={"status": OPEN},
+                         reason="reopened")
+
+
+@transaction.atomic(durable=True)
+def ticket_merge(*, source: Ticket, target: Ticket, viewer: Viewer) -> Ticket:
+    """Fold ``source`` into ``target``: its messages move over, it is closed and linked."""
+    _require_agent(viewer, "merge tickets")
+    if source.pk == target.pk:
+        raise ServiceError("a ticket cannot be merged into itself", field="target_id")
+    source, target = _locked(source), _locked(target)
+    if target.status == CLOSED:
+        raise ServiceError("cannot merge into a closed ticket", field="target_id")
+    if source.status == CLOSED:
+        raise ServiceError("a closed ticket cannot be merged", field="ticket_id")
+    now = clock.now()
+    moved = Message.objects.filter(ticket=source).update(ticket=target)
+    Message.objects.create(
+        ticket=source, kind=Message.Kind.NOTE, author=viewer.user, created_at=now,
+        body_text=f"Merged into ticket #{target.pk}.",
+    )
+    events.record(source, "merged_into", viewer.user, now, target=target.pk, messages=moved)
+    events.record(target, "merged", viewer.user, now, source=source.pk, messages=moved)
+    target.tags = normalise_tags([*target.tags, *source.tags])
+    target.updated_at = now
+    target.save(update_fields=["tags", "updated_at"])
+    _apply(source, viewer, now, {"merged_into": target, "status": CLOSED, "closed_at": now,
+                                 "updated_at": now}, reason="merged")
+    return target
+
+
+def _apply(ticket: Ticket, viewer: Viewer, now, changes: dict[str, Any], reason: str = "") -> None:
+    """Save changed fields and write one event per audited field."""
+    silent = {"updated_at", "first_responded_at", "solved_at", "closed_at"}
+    changed: list[str] = []
+    for field, new in changes.items():
+        old = getattr(ticket, field)
+        if old == new:
+            continue
+        setattr(ticket, field, new)
+        changed.append(field)
+        if field in silent:
+            continue
+        extra = {"reason": reason} if reason else {}
+        events.field_changed(ticket, viewer.user, now, field, _plain(old), _plain(new), **extra)
+    if changed:
+        ticket.save(update_fields=changed)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Agent | Group | Tier | Ticket):
+        return value.pk
+    return value
