@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from tierdesk.common.errors import Forbidden, NotFound, ServiceError
 from tierdesk.common.lookups import get_or_404
@@ -92,8 +92,8 @@ def _clean(exc: DjangoValidationError) -> ServiceError:
 
 
 @router.get("/organisations", response=list[OrganisationOut])
-def list_organisations(request: HttpRequest, limit: int = Field(100, ge=1, le=500),
-                       offset: int = Field(0, ge=0)):
+def list_organisations(request: HttpRequest, limit: int = Query(100, ge=1, le=500),
+                       offset: int = Query(0, ge=0)):
     return list(_visible_organisations(request).order_by("name", "id")[offset:offset + limit])
 
 
@@ -112,7 +112,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn):
                                            **payload.model_dump())
     except DjangoValidationError as exc:
         raise _clean(exc) from None
-    return 201, org
+    return Status(201, org)
 
 
 @router.patch("/organisations/{int:org_id}", response=OrganisationOut)
@@ -127,8 +127,8 @@ def update_organisation(request: HttpRequest, org_id: int, payload: Organisation
 
 
 @router.get("/contacts", response=list[ContactOut])
-def list_contacts(request: HttpRequest, limit: int = Field(100, ge=1, le=500),
-                  offset: int = Field(0, ge=0), organisation_id: int | None = None):
+def list_contacts(request: HttpRequest, limit: int = Query(100, ge=1, le=500),
+                  offset: int = Query(0, ge=0), organisation_id: int | None = None):
     qs = _visible_contacts(request)
     if organisation_id is not None:
         qs = qs.filter(organisation_id=organisation_id)
@@ -155,4 +155,4 @@ def create_contact(request: HttpRequest, payload: ContactIn):
         contact = services.contact_create(viewer=viewer, organisation=org, **data)
     except DjangoValidationError as exc:
         raise _clean(exc) from None
-    return 201, contact
+    return Status(201, contact)

@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest
 from ninja import Header, Query, Router, Schema
+from ninja import Status as Reply
 from ninja import Field as NinjaField
 
 from tierdesk.common import cursors
@@ -73,7 +74,7 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn,
     )
     if not created:
         ticket = selectors.ticket_get(viewer=viewer, ticket_id=ticket.pk)
-    return (201 if created else 200), ticket
+    return Reply(201 if created else 200, ticket)
 
 
 @router.get("", response=TicketPage)
@@ -125,15 +126,15 @@ def reply(request: HttpRequest, ticket_id: int, payload: ReplyIn):
     ticket = _ticket(request, ticket_id)
     message = services.ticket_reply(ticket=ticket, viewer=_viewer(request), body=payload.body,
                                     body_html=payload.body_html)
-    return 201, message
+    return Reply(201, message)
 
 
 @router.post("/{int:ticket_id}/notes", response={201: MessageOut})
 def add_note(request: HttpRequest, ticket_id: int, payload: NoteIn):
     """Add an internal note (agents only)."""
     ticket = _ticket(request, ticket_id)
-    return 201, services.ticket_add_note(ticket=ticket, viewer=_viewer(request),
-                                         body=payload.body)
+    return Reply(201, services.ticket_add_note(ticket=ticket, viewer=_viewer(request),
+                                                body=payload.body))
 
 
 @router.get("/{int:ticket_id}/messages", response=list[MessageOut])

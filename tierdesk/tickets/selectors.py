@@ -1,4 +1,8 @@
-"""Reads of tickets, always through the viewer's authorization scope."""
+"""Reads of tickets, always through the viewer's authorization scope.
+
+An agent sees its groups' queues, what is assigned to it, and the unrouted triage inbox
+(tickets with no group yet); managers see all; a customer sees its organisation's.
+"""
 
 from django.db.models import Q, QuerySet
 
@@ -15,7 +19,12 @@ def tickets_visible_to(viewer: Viewer) -> QuerySet[Ticket]:
     if viewer.is_manager:
         return qs
     if viewer.is_agent:
-        return qs.filter(Q(group_id__in=agent_group_ids(viewer.agent)) | Q(assignee=viewer.agent))
+        # Unrouted tickets (no group yet) are everyone's triage inbox.
+        return qs.filter(
+            Q(group_id__in=agent_group_ids(viewer.agent))
+            | Q(group__isnull=True)
+            | Q(assignee=viewer.agent)
+        )
     if viewer.is_customer and viewer.organisation_id is not None:
         return qs.filter(organisation_id=viewer.organisation_id)
     if viewer.is_customer:

@@ -1,0 +1,41 @@
+# Tierdesk: `make run` and `make test` are all a new machine needs (Python 3.11).
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-test lint test-sqlite test-postgres demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+# Set up everything (venv, install, migrations, demo pack and data) and serve on 127.0.0.1:8000.
+run: install
+	$(BIN)/tierdesk serve
+
+demo: install
+	$(BIN)/tierdesk demo
+
+lint: install-test
+	$(BIN)/ruff check tierdesk tests benchmarks
+
+# The whole suite on the embedded default (SQLite); TIERDESK_DATABASE_URL selects PostgreSQL.
+test: install-test
+	$(BIN)/ruff check tierdesk tests benchmarks
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
