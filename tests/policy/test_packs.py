@@ -24,9 +24,7 @@ def _items_without_comment(text: str, section: str) -> list[str]:
     on the line just above it."""
     lines = text.splitlines()
     start = lines.index(f"{section}:")
-    end = next(
-        (i for i in range(start + 1, len(lines)) if lines[i][:1].isalpha()), len(lines)
-    )
+    end = next((i for i in range(start + 1, len(lines)) if lines[i][:1].isalpha()), len(lines))
     starts = [i for i in range(start + 1, end) if lines[i].startswith("  - ")] + [end]
     bare = []
     for first, nxt in zip(starts, starts[1:], strict=False):
@@ -92,7 +90,10 @@ def test_escalation_basic_tier_2_to_engineering_requires_the_workaround():
 
 def test_summary_names_priorities_and_counts_policies():
     lines = pack_summary(load_builtin_pack("dataflow"))
-    assert "priorities: P0 (Critical outage), P1 (High impact), P2 (Moderate impact), P3 (Low impact)" in lines
+    assert (
+        "priorities: P0 (Critical outage), P1 (High impact), P2 (Moderate impact), P3 (Low impact)"
+        in lines
+    )
     assert any(line.startswith("4 sla policies: P0 critical outage, Enterprise") for line in lines)
 
 

@@ -1,0 +1,287 @@
+"""Cross-reference checks: everything a pack names must be declared in the pack.
+
+Runs after each section validated on its own. A section that failed validation is
+``skipped``: references *into* it are not checked (its names are unknown) and nothing
+*in* it is checked, so one typo does not bury the real error under follow-on noise.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from .errors import PackError
+from .schema import PLATFORM_ROLES, Pack
+from .schema_rules import (
+    OTHER,
+    SLA_METRICS,
+    TICKET_STATUSES,
+    Action,
+    Recipient,
+    TicketConditions,
+    ValueMatch,
+)
+
+# "classified_by" may also name these sources besides classification rules.
+CLASSIFIED_BY = ("default", "error_code", "agent")
+
+
+class _Checker:
+    def __init__(self, pack: Pack, skipped: set[str]) -> None:
+        self.pack = pack
+        self.skipped = skipped
+        self.errors: list[PackError] = []
+        self.known: dict[str, set[str] | None] = {}
+
+    def declare(self, kind: str, section: str, names: Iterable[str]) -> None:
+        self.known[kind] = None if section in self.skipped else set(names)
+
+    def live(self, section: str) -> bool:
+        return section not in self.skipped
+
+    def error(self, path: str, message: str) -> None:
+        self.errors.append(PackError(path, message))
+
+    def ref(self, kind: str, value: str | None, path: str, *, is_key: bool = False) -> None:
+        """Report ``value`` unless it is a declared ``kind``; ``is_key``: the path ends in it."""
+        known = self.known.get(kind)
+        if value is None or known is None or value in known:
+            return
+        self.error(path, f"unknown {kind}" if is_key else f"unknown {kind} {value!r}")
+
+    def match(self, kind: str, match: ValueMatch | None, path: str) -> None:
+        if match is None:
+            return
+        # The path stops at the condition: "priority: P7" and "{in: [P7]}" read the same.
+        for value in match.values():
+            self.ref(kind, value, path)
+
+    def unique(self, section: str, values: list[str], what: str, field: str = "code") -> None:
+        if not self.live(section):
+            return
+        counts = Counter(values)
+        for i, value in enumerate(values):
+            if counts[value] > 1 and values.index(value) != i:
+                suffix = f".{field}" if field else ""
+                self.error(f"{section}[{i}]{suffix}", f"duplicate {what} {value!r}")
+
+
+_CONDITION_KINDS = {
+    "priority": "priority",
+    "plan": "plan",
+    "channel": "channel",
+    "category": "category",
+    "tier": "tier",
+    "status": "status",
+    "error_code": "error code",
+    "classified_by": "classification rule",
+}
+
+
+def _conditions(c: _Checker, when: TicketConditions | None, path: str) -> None:
+    if when is None:
+        return
+    for field, kind in _CONDITION_KINDS.items():
+        value = getattr(when, field, None)
+        if isinstance(value, ValueMatch):
+            c.match(kind, value, f"{path}.{field}")
+
+
+def _recipient(c: _Checker, r: Recipient, path: str) -> None:
+    c.ref("role", r.role, f"{path}.role")
+    c.ref("tier", r.tier, f"{path}.tier")
+    c.ref("unit", r.unit, f"{path}.unit")
+    c.ref("on-call group", r.on_call, f"{path}.on_call")
+
+
+def _actions(c: _Checker, actions: list[Action], path: str) -> None:
+    for i, a in enumerate(actions):
+        p = f"{path}[{i}]"
+        if a.escalate is not None:
+            tiers, units = c.known.get("tier"), c.known.get("unit")
+            if tiers is not None and units is not None and a.escalate not in tiers | units:
+                c.error(f"{p}.escalate", f"unknown tier or unit {a.escalate!r}")
+        if a.assign is not None:
+            _recipient(c, a.assign, f"{p}.assign")
+            if a.assign.customer:
+                c.error(f"{p}.assign", "a ticket cannot be assigned to the customer")
+        for j, r in enumerate(a.notify or []):
+            _recipient(c, r, f"{p}.notify[{j}]")
+        if a.set_ is not None:
+            c.ref("priority", a.set_.priority, f"{p}.set.priority")
+            c.ref("category", a.set_.category, f"{p}.set.category")
+            c.ref("status", a.set_.status, f"{p}.set.status")
+            c.ref("tier", a.set_.tier, f"{p}.set.tier")
+        c.ref("template", a.send_template, f"{p}.send_template")
+        if a.post_slack is not None:
+            c.ref("template", a.post_slack.template, f"{p}.post_slack.template")
+
+
+def check_references(pack: Pack, skipped: set[str] | None = None) -> list[PackError]:
+    """Return every reference in ``pack`` to something it does not declare."""
+    c = _Checker(pack, skipped or set())
+    _declare(c, pack)
+    _check_declarations(c, pack)
+    if c.live("sla_policies"):
+        for i, pol in enumerate(pack.sla_policies):
+            p = f"sla_policies[{i}]"
+            _conditions(c, pol.when, f"{p}.when")
+            c.ref("calendar", pol.calendar, f"{p}.calendar")
+            for metric in SLA_METRICS:
+                for key in getattr(pol.targets, metric) or {}:
+                    if key != OTHER:
+                        c.ref("priority", key, f"{p}.targets.{metric}.{key}", is_key=True)
+            _actions(c, pol.on_warning, f"{p}.on_warning")
+            _actions(c, pol.on_breach, f"{p}.on_breach")
+    if c.live("classification") and pack.classification is not None:
+        cl = pack.classification
+        for i, rule in enumerate(cl.rules):
+            p = f"classification.rules[{i}]"
+            _conditions(c, rule.when, f"{p}.when")
+            c.ref("priority", rule.set_.priority, f"{p}.set.priority")
+            c.ref("category", rule.set_.category, f"{p}.set.category")
+        c.ref("priority", cl.default_priority, "classification.default_priority")
+        c.ref("category", cl.default_category, "classification.default_category")
+    if c.live("error_codes"):
+        for code, ec in pack.error_codes.items():
+            c.ref("priority", ec.priority, f"error_codes.{code}.priority")
+            c.ref("category", ec.category, f"error_codes.{code}.category")
+    if c.live("channels"):
+        for name, ch in pack.channels.items():
+            p = f"channels.{name}"
+            for field, kind in (("plans", "plan"), ("priorities", "priority"), ("tiers", "tier")):
+                for i, value in enumerate(getattr(ch, field) or []):
+                    c.ref(kind, value, f"{p}.{field}[{i}]")
+            c.ref("calendar", ch.hours, f"{p}.hours")
+            c.ref("on-call group", ch.on_call, f"{p}.on_call")
+    if c.live("rules"):
+        for i, rule in enumerate(pack.rules):
+            _conditions(c, rule.when, f"rules[{i}].when")
+            _actions(c, rule.do, f"rules[{i}].do")
+    _check_people(c, pack)
+    _check_escalation(c, pack)
+    _check_templates(c, pack)
+    return c.errors
+
+
+def _declare(c: _Checker, pack: Pack) -> None:
+    c.declare("priority", "priorities", pack.priority_codes)
+    c.declare("plan", "plans", pack.plans)
+    c.declare("category", "categories", pack.categories)
+    c.declare("tier", "tiers", (t.code for t in pack.tiers))
+    c.declare("unit", "units", (u.code for u in pack.units))
+    c.declare("calendar", "calendars", pack.calendars)
+    c.declare("channel", "channels", pack.channels)
+    c.declare("template", "templates", pack.templates)
+    c.declare("role", "roles", (r.code for r in pack.roles))
+    c.declare("language", "languages", pack.languages)
+    c.declare("status", "", TICKET_STATUSES)
+    rotations = pack.on_call.rotations if pack.on_call else []
+    c.declare("on-call group", "on_call", (r.group for r in rotations))
+    # An empty catalogue means the pack does not use error codes: any code may be named.
+    c.known["error code"] = set(pack.error_codes) if pack.error_codes else None
+    if "error_codes" in c.skipped:
+        c.known["error code"] = None
+    names = [r.name for r in pack.classification.rules] if pack.classification else []
+    c.declare("classification rule", "classification", [*names, *CLASSIFIED_BY])
+
+
+def _check_declarations(c: _Checker, pack: Pack) -> None:
+    c.unique("priorities", pack.priority_codes, "priority")
+    c.unique("plans", pack.plans, "plan", field="")
+    c.unique("categories", pack.categories, "category", field="")
+    c.unique("languages", pack.languages, "language", field="")
+    c.unique("tiers", [t.code for t in pack.tiers], "tier")
+    c.unique("units", [u.code for u in pack.units], "unit")
+    c.unique("roles", [r.code for r in pack.roles], "role")
+    c.unique("sla_policies", [p.name for p in pack.sla_policies], "policy name", field="name")
+    c.unique("rules", [r.name for r in pack.rules], "rule name", field="name")
+    if pack.classification is not None:
+        names = [r.name for r in pack.classification.rules]
+        c.unique("classification", names, "rule name", field="name")
+    if c.live("tiers"):
+        for i, tier in enumerate(pack.tiers):
+            c.ref("tier", tier.escalates_to, f"tiers[{i}].escalates_to")
+            c.ref("role", tier.role, f"tiers[{i}].role")
+    if c.live("roles"):
+        for i, role in enumerate(pack.roles):
+            if role.based_on is not None and role.based_on not in PLATFORM_ROLES:
+                c.error(f"roles[{i}].based_on", f"unknown platform role {role.based_on!r}")
+            if role.based_on is None and role.code not in PLATFORM_ROLES:
+                c.error(
+                    f"roles[{i}]",
+                    f"{role.code!r} is not a platform role; add based_on: one of "
+                    + ", ".join(PLATFORM_ROLES),
+                )
+    if c.live("kpis"):
+        for i, kpi in enumerate(pack.kpis):
+            _conditions(c, kpi.where, f"kpis[{i}].where")
+
+
+def _check_people(c: _Checker, pack: Pack) -> None:
+    if c.live("units"):
+        for i, unit in enumerate(pack.units):
+            c.ref("role", unit.escalate_from, f"units[{i}].escalate_from")
+    if c.live("on_call") and pack.on_call is not None:
+        for i, rot in enumerate(pack.on_call.rotations):
+            c.ref("tier", rot.tier, f"on_call.rotations[{i}].tier")
+    if c.live("refunds") and pack.refunds is not None:
+        for section, items in (
+            ("limits", pack.refunds.limits),
+            ("cancellations", pack.refunds.cancellations),
+        ):
+            for i, item in enumerate(items):
+                p = f"refunds.{section}[{i}]"
+                c.ref("role", item.role, f"{p}.role")
+                for j, plan in enumerate(item.plans or []):
+                    c.ref("plan", plan, f"{p}.plans[{j}]")
+    if c.live("surveys"):
+        for name, survey in pack.surveys.items():
+            p = f"surveys.{name}"
+            c.ref("role", survey.follow_up_role, f"{p}.follow_up_role")
+            c.ref("template", survey.follow_up_template, f"{p}.follow_up_template")
+            if survey.low_score_below is not None and survey.low_score_below > survey.scale:
+                c.error(f"{p}.low_score_below", f"is above the {survey.scale}-point scale")
+
+
+def _check_escalation(c: _Checker, pack: Pack) -> None:
+    esc = pack.escalation
+    if not c.live("escalation") or esc is None:
+        return
+    fields, criteria = set(esc.handoff_fields), {cr.code for cr in esc.criteria}
+
+    def handoff(items: list[str], path: str) -> None:
+        for i, item in enumerate(items):
+            if item not in fields:
+                c.error(f"{path}[{i}]", f"unknown handoff field {item!r}")
+
+    handoff(esc.handoff_requires, "escalation.handoff_requires")
+    for i, path in enumerate(esc.paths):
+        p = f"escalation.paths[{i}]"
+        for end, value in (("from", path.from_), ("to", path.to)):
+            tiers, units = c.known.get("tier"), c.known.get("unit")
+            if tiers is not None and units is not None and value not in tiers | units:
+                c.error(f"{p}.{end}", f"unknown tier or unit {value!r}")
+        for j, code in enumerate(path.when_any):
+            if code not in criteria:
+                c.error(f"{p}.when_any[{j}]", f"unknown escalation criterion {code!r}")
+        handoff(path.handoff_requires or [], f"{p}.handoff_requires")
+    if esc.resolution is not None:
+        c.ref("tier", esc.resolution.communicated_by, "escalation.resolution.communicated_by")
+        c.ref("tier", esc.resolution.closed_by, "escalation.resolution.closed_by")
+
+
+def _check_templates(c: _Checker, pack: Pack) -> None:
+    if not c.live("templates") or c.known.get("language") is None:
+        return
+    for name, template in pack.templates.items():
+        for part in ("subject", "body"):
+            texts: dict[str, Any] = getattr(template, part) or {}
+            for lang in texts:
+                c.ref("language", lang, f"templates.{name}.{part}.{lang}", is_key=True)
+            if texts and pack.default_language not in texts:
+                c.error(
+                    f"templates.{name}.{part}",
+                    f"missing the default language {pack.default_language!r}",
+                )
