@@ -21,7 +21,8 @@ def _prepare(load_demo: bool) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     if load_demo:
-        from tierdesk.demo import demo_loaded, load_demo as load
+        from tierdesk.demo import demo_loaded
+        from tierdesk.demo import load_demo as load
 
         if not demo_loaded():
             for line in load():

@@ -45,19 +45,19 @@ CUSTOMERS = [
     DemoCustomer("1036", "Vertex Cloud", "Enterprise", "US", "America/New_York"),
 ]
 
-# (customer, error code, priority the handbook gives, subject, group)
+# (customer, error code, subject, group); the DataFlow pack classifies each by its code.
 TICKETS = [
-    ("1001", "DS-1001", "P1", "DS-1001: Invalid Credentials on our Postgres source", "Support"),
-    ("1003", "DB-2002", "P0", "Error 503: Service Unavailable on every dashboard", "DevOps"),
-    ("1006", "API-4004", "P1", "API-4004: Too Many Requests breaks our integration", "Support"),
-    ("1011", "COL-11001", "P3", "Los comentarios no cargan", "Support"),
-    ("1017", "MOB-6006", "P2", "MOB-6006: App Not Loading on Android", "Support"),
-    ("1018", "SSO-9001", "P1", "SSO-9001: Login Failure for all staff", "Support"),
-    ("1004", "DB-2003", "P2", "DB-2003: Slow Loading on the sales dashboard", "Engineering"),
-    ("1008", "DR-3003", "P3", "DR-3003: Refresh Timeout on nightly report", "Support"),
-    ("1023", "MOB-6007", "P3", "MOB-6007: map widget shows a blank tile", "Product"),
-    ("1025", "CALC-7007", "P2", "CALC-7007: Invalid Formula in revenue field", "Support"),
-    ("1036", "DB-2002", "P0", "Platform outage: DB-2002 on all workspaces", "DevOps"),
+    ("1001", "DS-1001", "DS-1001: Invalid Credentials on our Postgres source", "Support"),
+    ("1003", "DB-2002", "Error 503: Service Unavailable on every dashboard", "DevOps"),
+    ("1006", "API-4004", "API-4004: Too Many Requests breaks our integration", "Support"),
+    ("1011", "COL-11001", "Los comentarios no cargan", "Support"),
+    ("1017", "MOB-6006", "MOB-6006: App Not Loading on Android", "Support"),
+    ("1018", "SSO-9001", "SSO-9001: Login Failure for all staff", "Support"),
+    ("1004", "DB-2003", "DB-2003: Slow Loading on the sales dashboard", "Engineering"),
+    ("1008", "DR-3003", "DR-3003: Refresh Timeout on nightly report", "Support"),
+    ("1023", "MOB-6007", "MOB-6007: map widget shows a blank tile", "Product"),
+    ("1025", "CALC-7007", "CALC-7007: Invalid Formula in revenue field", "Support"),
+    ("1036", "DB-2002", "Platform outage: DB-2002 on all workspaces", "DevOps"),
 ]
 
 AGENTS = [
@@ -82,9 +82,23 @@ def load_demo() -> list[str]:
     """Load the demo set once; return lines describing the logins it made."""
     if demo_loaded():
         return ["demo data already loaded"]
-    lines = _load_people()
+    lines = _apply_demo_pack()
+    lines += _load_people()
     lines += _load_customers_and_tickets()
     return lines
+
+
+def _apply_demo_pack() -> list[str]:
+    """Enforce the DataFlow handbook, unless a pack is already active."""
+    from tierdesk.packs.selectors import active_version
+    from tierdesk.packs.services import pack_apply
+    from tierdesk.policy import PACKS_DIR
+
+    if active_version() is not None:
+        return []
+    source = (PACKS_DIR / "dataflow.yaml").read_text(encoding="utf-8")
+    version = pack_apply(source=source, note="demo").version
+    return [f"pack     {version.name} v{version.version} (active)"]
 
 
 def _load_people() -> list[str]:
@@ -136,11 +150,11 @@ def _load_customers_and_tickets() -> list[str]:
     manager = User.objects.get(username="maria")
     viewer = Viewer(user=manager, agent=manager.agent, contact=None)
     groups = {g.name: g for g in Group.objects.all()}
-    for external_id, code, priority, subject, group in TICKETS:
+    for external_id, code, subject, group in TICKETS:
         tickets.ticket_create(
             viewer=viewer, subject=subject, requester=contacts[external_id],
             body=f"Customer {external_id} reports {code}. {subject}.", channel="email",
-            priority=priority, error_code=code, group=groups[group],
+            error_code=code, group=groups[group],
             language=orgs[external_id].language,
         )
     return lines

@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+from pathlib import Path
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -17,7 +18,55 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     code, text = diff_command(args.old, args.new)
     print(text)
-    return code
+    if code != 0 or not args.against_open_tickets:
+        return code
+    from tierdesk.cli import _setup
+
+    _setup()
+    from tierdesk.packs.impact import format_impact, impact_on_open_tickets
+    from tierdesk.policy import load_pack
+
+    print()
+    print(format_impact(impact_on_open_tickets(load_pack(Path(args.new)))))
+    return 0
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    from tierdesk.cli import _setup
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"tierdesk policy apply: {path}: no such file", file=sys.stderr)
+        return 2
+    _setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from tierdesk.packs.services import PackRejected, adopt_active_pack, pack_apply
+
+    call_command("migrate", interactive=False, verbosity=0)
+    actor = None
+    if args.as_user:
+        actor = get_user_model().objects.filter(username=args.as_user).first()
+        if actor is None:
+            print(f"tierdesk policy apply: no user named {args.as_user!r}", file=sys.stderr)
+            return 2
+    try:
+        applied = pack_apply(source=path.read_text(encoding="utf-8"), actor=actor,
+                             note=args.note)
+    except PackRejected as exc:
+        for error in exc.errors:
+            print(f"{path}: {error}", file=sys.stderr)
+        print(f"{path}: not applied; nothing changed", file=sys.stderr)
+        return 1
+    v = applied.version
+    if applied.unchanged:
+        print(f"{v.name} v{v.version} is already active; nothing to do")
+        return 0
+    print(f"applied {v.name} v{v.version}")
+    moved = adopt_active_pack()
+    print(f"{moved} open ticket(s) re-evaluated under v{v.version}")
+    return 0
 
 
 def add_policy_commands(sub) -> None:
@@ -29,4 +78,11 @@ def add_policy_commands(sub) -> None:
     diff = psub.add_parser("diff", help="show what changes between two packs")
     diff.add_argument("old")
     diff.add_argument("new")
+    diff.add_argument("--against-open-tickets", action="store_true",
+                      help="dry run: how many open tickets' due times would move, and by how much")
     diff.set_defaults(func=cmd_diff)
+    apply = psub.add_parser("apply", help="install a new version of a pack (audited)")
+    apply.add_argument("file")
+    apply.add_argument("--as-user", help="record this user as the one who applied it")
+    apply.add_argument("--note", default="", help="why, for the audit trail")
+    apply.set_defaults(func=cmd_apply)

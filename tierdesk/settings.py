@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "tierdesk.tickets",
     "tierdesk.outbox",
     "tierdesk.packs",
+    "tierdesk.sla",
 ]
 
 MIDDLEWARE = [

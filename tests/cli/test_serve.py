@@ -38,7 +38,7 @@ def server(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TIERDESK_")}
     env.update(TIERDESK_DATA_DIR=str(data), TIERDESK_SWEEP_INTERVAL="1")
     port = free_port()
-    log = open(data / "server.log", "w+")
+    log = open(data / "server.log", "w+")  # noqa: SIM115 - outlives this block
     proc = subprocess.Popen(
         [str(BIN / "tierdesk"), "serve", "--port", str(port), "--workers", "1"],
         env=env, stdout=log, stderr=subprocess.STDOUT,

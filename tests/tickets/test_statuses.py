@@ -3,7 +3,7 @@ import pytest
 from tierdesk.common.errors import InvalidTransition
 from tierdesk.tickets.statuses import ALLOWED, check_transition
 
-LEGAL = [(a, b) for a, targets in ALLOWED.items() for b in targets]
+LEGAL = [(a, b) for a, targets in ALLOWED.items() for b in sorted(targets)]
 ILLEGAL = [(a, b) for a in ALLOWED for b in ALLOWED if b not in ALLOWED[a] and a != b]
 
 

@@ -6,6 +6,7 @@ from tierdesk.api import errors
 from tierdesk.api.auth import API_AUTH
 from tierdesk.customers.api import router as customers_router
 from tierdesk.people.api import router as people_router
+from tierdesk.sla.api import router as sla_router
 from tierdesk.tickets.api import router as tickets_router
 
 api = NinjaAPI(
@@ -17,5 +18,6 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/tickets", tickets_router)
+api.add_router("/tickets", sla_router)
 api.add_router("/", customers_router)
 api.add_router("/", people_router)

@@ -8,7 +8,9 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-ticket_id_var: contextvars.ContextVar[int | None] = contextvars.ContextVar("ticket_id", default=None)
+ticket_id_var: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "ticket_id", default=None
+)
 request_log = logging.getLogger("tierdesk.request")
 
 

@@ -14,12 +14,27 @@ def _deliver_outbox(now: datetime | None = None) -> int:
     return deliver_due(now=now)
 
 
+def _sla_sweep(now: datetime | None = None) -> int:
+    from tierdesk.sla.sweep import sla_sweep
+
+    return sla_sweep(now=now)
+
+
+def _adopt_pack(now: datetime | None = None) -> int:
+    from tierdesk.packs.services import adopt_active_pack
+
+    return adopt_active_pack()
+
+
 JOBS: dict[str, Callable[..., int]] = {
     "deliver_outbox": _deliver_outbox,
+    "sla_sweep": _sla_sweep,
+    "adopt_pack": _adopt_pack,
 }
 
 # Jobs the scheduler (Celery beat or the in-process timer) runs every sweep interval.
-PERIODIC: tuple[str, ...] = ("deliver_outbox",)
+# The SLA sweep runs first so the warnings and breaches it queues go out in the same pass.
+PERIODIC: tuple[str, ...] = ("adopt_pack", "sla_sweep", "deliver_outbox")
 
 
 def run(name: str, now: datetime | None = None) -> int:

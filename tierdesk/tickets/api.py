@@ -1,9 +1,9 @@
 """Ticket endpoints: parse, resolve ids under the caller's scope, call a service, answer."""
 
 from django.http import HttpRequest
+from ninja import Field as NinjaField
 from ninja import Header, Query, Router, Schema
 from ninja import Status as Reply
-from ninja import Field as NinjaField
 
 from tierdesk.common import cursors
 from tierdesk.common.errors import Forbidden, ServiceError
@@ -14,8 +14,16 @@ from tierdesk.people.models import Agent, Group, Tier
 from tierdesk.tickets import selectors, services
 from tierdesk.tickets.models import Channel, Status
 from tierdesk.tickets.schemas import (
-    AssignIn, EventOut, MergeIn, MessageOut, NoteIn, ReplyIn, TicketCreateIn, TicketOut,
-    TicketPage, TicketUpdateIn,
+    AssignIn,
+    EventOut,
+    MergeIn,
+    MessageOut,
+    NoteIn,
+    ReplyIn,
+    TicketCreateIn,
+    TicketOut,
+    TicketPage,
+    TicketUpdateIn,
 )
 
 router = Router(tags=["tickets"])

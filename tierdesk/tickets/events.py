@@ -13,7 +13,8 @@ def _json(value: Any) -> Any:
 
 def record(ticket: Ticket, type: str, actor, at, **data: Any) -> TicketEvent:
     return TicketEvent.objects.create(
-        ticket=ticket, type=type, actor=actor, created_at=at, data={k: _json(v) for k, v in data.items()}
+        ticket=ticket, type=type, actor=actor, created_at=at,
+        data={k: _json(v) for k, v in data.items()},
     )
 
 
@@ -32,6 +33,8 @@ def field_changed(ticket: Ticket, actor, at, field: str, old: Any, new: Any, **e
     return record(ticket, type_, actor, at, field=field, old=old, new=new, **extra)
 
 
-def message_added(ticket: Ticket, actor, at, message_id: int, kind: str) -> TicketEvent:
+def message_added(ticket: Ticket, actor, at, message_id: int, kind: str,
+                  by: str) -> TicketEvent:
+    """``by`` is "agent" or "customer": SLA clocks stop on one and start on the other."""
     type_ = TicketEventType.REPLIED if kind == "reply" else TicketEventType.NOTE_ADDED
-    return record(ticket, type_, actor, at, message_id=message_id)
+    return record(ticket, type_, actor, at, message_id=message_id, by=by)

@@ -48,6 +48,13 @@ class Ticket(models.Model):
     language = models.CharField(max_length=8, default="en")
     tags = models.JSONField(default=list, blank=True)
     custom_fields = models.JSONField(default=dict, blank=True)
+    classified_by = models.CharField(
+        max_length=200, blank=True, help_text="The pack rule that set the priority, or 'agent'"
+    )
+    sla_pack_version = models.ForeignKey(
+        "packs.PolicyPackVersion", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", help_text="The policy pack version that last set this ticket's SLA",
+    )
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_tickets"
     )
@@ -113,6 +120,12 @@ class TicketEventType(models.TextChoices):
     MERGED = "merged"
     MERGED_INTO = "merged_into"
     REOPENED = "reopened"
+    SLA_TARGETS_SET = "sla_targets_set"
+    SLA_WARNING = "sla_warning"
+    SLA_BREACHED = "sla_breached"
+    ESCALATED = "escalated"
+    CREDIT_ISSUED = "credit_issued"
+    ACTION_SKIPPED = "action_skipped"
 
 
 class TicketEvent(models.Model):

@@ -8,15 +8,17 @@ from collections.abc import Iterable
 from typing import Any
 
 import nh3
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from tierdesk import clock
 from tierdesk.common.errors import Conflict, Forbidden, ServiceError
 from tierdesk.customers.models import Contact
 from tierdesk.outbox import services as outbox
+from tierdesk.packs.selectors import active_pack
 from tierdesk.people.access import Viewer
 from tierdesk.people.models import Agent, Group, Tier
+from tierdesk.policy import classify
+from tierdesk.sla import services as sla
 from tierdesk.tickets import events, priorities
 from tierdesk.tickets.models import Channel, IdempotencyKey, Message, Ticket
 from tierdesk.tickets.statuses import CLOSED, NEW, OPEN, PENDING, SOLVED, check_transition
@@ -141,6 +143,7 @@ def _ticket_create_atomic(
             return existing, False
     now = clock.now()
     requester: Contact = fields["requester"]
+    fields.update(_classify(fields, body))
     ticket = Ticket.objects.create(
         organisation_id=requester.organisation_id, created_at=now, updated_at=now,
         status=NEW, **fields,
@@ -154,6 +157,7 @@ def _ticket_create_atomic(
         ticket, viewer.user, now, subject=ticket.subject, channel=ticket.channel,
         priority=ticket.priority, status=ticket.status, requester=requester.pk,
         organisation=ticket.organisation_id, message_id=message.pk,
+        classified_by=ticket.classified_by, category=ticket.category,
     )
     if idempotency_key is not None:
         IdempotencyKey.objects.create(
@@ -166,7 +170,30 @@ def _ticket_create_atomic(
         body=f"We have received your request #{ticket.pk} and will reply soon.",
         at=now,
     )
+    sla.sla_refresh(ticket=ticket, now=now, reason="created", actor=viewer.user)
     return ticket, True
+
+
+def _classify(fields: dict[str, Any], body: str) -> dict[str, Any]:
+    """Let the active pack set priority and category (DataFlow: "Assign priority (P0-P3)
+    within 15 minutes of receipt"); an agent-given priority wins and says so."""
+    if fields.get("priority"):
+        return {"classified_by": "agent"}
+    pack = active_pack()
+    if pack is None:
+        return {}
+    org = fields["requester"].organisation
+    result = classify(pack, {
+        "error_code": fields.get("error_code") or None, "channel": fields.get("channel"),
+        "category": fields.get("category") or None, "subject": fields.get("subject"),
+        "body": body, "plan": org.plan if org else None,
+        "organisation": org.external_id if org else None, "vip": bool(org and org.vip),
+        "language": fields.get("language"),
+    })
+    out: dict[str, Any] = {"priority": result.priority, "classified_by": result.rule}
+    if not fields.get("category") and result.category:
+        out["category"] = result.category
+    return out
 
 
 @transaction.atomic(durable=True)
@@ -188,7 +215,8 @@ def ticket_reply(
         body_html=nh3.clean(body_html) if body_html else "", channel=channel,
         external_id=external_id, created_at=now,
     )
-    events.message_added(ticket, viewer.user, now, message.pk, "reply")
+    events.message_added(ticket, viewer.user, now, message.pk, "reply",
+                         by="agent" if viewer.is_agent else "customer")
     changes: dict[str, Any] = {"updated_at": now}
     if viewer.is_agent:
         if ticket.first_responded_at is None:
@@ -202,6 +230,7 @@ def ticket_reply(
     elif ticket.status in (PENDING, SOLVED):
         changes["status"] = OPEN
     _apply(ticket, viewer, now, changes, reason="reply")
+    sla.sla_refresh(ticket=ticket, now=now, reason="reply", actor=viewer.user)
     return message
 
 
@@ -217,7 +246,7 @@ def ticket_add_note(*, ticket: Ticket, viewer: Viewer, body: str) -> Message:
         ticket=ticket, kind=Message.Kind.NOTE, author=viewer.user, body_text=body,
         created_at=now,
     )
-    events.message_added(ticket, viewer.user, now, message.pk, "note")
+    events.message_added(ticket, viewer.user, now, message.pk, "note", by="agent")
     _apply(ticket, viewer, now, {"updated_at": now})
     return message
 
@@ -249,7 +278,11 @@ def ticket_update(*, ticket: Ticket, viewer: Viewer, changes: dict[str, Any],
         elif ticket.status == SOLVED:
             clean["solved_at"] = None
     clean["updated_at"] = now
-    _apply(ticket, viewer, now, clean, reason=reason)
+    changed = _apply(ticket, viewer, now, clean, reason=reason)
+    sla_fields = {"priority", "status", "category", "tier", "tags"}
+    if sla_fields & set(changed):
+        why = ", ".join(f"{f} changed" for f in changed if f in sla_fields)
+        sla.sla_refresh(ticket=ticket, now=now, reason=why, actor=viewer.user)
     return ticket
 
 
@@ -259,8 +292,8 @@ def ticket_assign(*, ticket: Ticket, viewer: Viewer, assignee: Agent | None,
     changes: dict[str, Any] = {"assignee": assignee}
     if group is not None:
         changes["group"] = group
-    elif assignee is not None and ticket.group_id is not None:
-        if not assignee.groups.filter(pk=ticket.group_id).exists():
+    elif (assignee is not None and ticket.group_id is not None
+          and not assignee.groups.filter(pk=ticket.group_id).exists()):
             raise ServiceError(f"{assignee} is not a member of group {ticket.group}",
                                field="assignee_id")
     return ticket_update(ticket=ticket, viewer=viewer, changes=changes)
@@ -311,11 +344,13 @@ def ticket_merge(*, source: Ticket, target: Ticket, viewer: Viewer) -> Ticket:
     target.save(update_fields=["tags", "updated_at"])
     _apply(source, viewer, now, {"merged_into": target, "status": CLOSED, "closed_at": now,
                                  "updated_at": now}, reason="merged")
+    sla.sla_refresh(ticket=source, now=now, reason="merged", actor=viewer.user)
     return target
 
 
-def _apply(ticket: Ticket, viewer: Viewer, now, changes: dict[str, Any], reason: str = "") -> None:
-    """Save changed fields and write one event per audited field."""
+def _apply(ticket: Ticket, viewer: Viewer, now, changes: dict[str, Any],
+           reason: str = "") -> list[str]:
+    """Save changed fields, write one event per audited field; return the changed fields."""
     silent = {"updated_at", "first_responded_at", "solved_at", "closed_at"}
     changed: list[str] = []
     for field, new in changes.items():
@@ -330,6 +365,7 @@ def _apply(ticket: Ticket, viewer: Viewer, now, changes: dict[str, Any], reason:
         events.field_changed(ticket, viewer.user, now, field, _plain(old), _plain(new), **extra)
     if changed:
         ticket.save(update_fields=changed)
+    return changed
 
 
 def _plain(value: Any) -> Any:

@@ -2,7 +2,8 @@
 
 from tierdesk.common.errors import InvalidTransition
 
-NEW, OPEN, PENDING, ON_HOLD, SOLVED, CLOSED = "new", "open", "pending", "on_hold", "solved", "closed"
+NEW, OPEN, PENDING, ON_HOLD = "new", "open", "pending", "on_hold"
+SOLVED, CLOSED = "solved", "closed"
 
 # A closed ticket is final (a follow-up is a new ticket); a solved one may be reopened.
 ALLOWED: dict[str, frozenset[str]] = {

@@ -1,0 +1,133 @@
+"""SLA services: keep each ticket's clocks in step with its events, and sweep for what is
+due. Targets come from the active policy pack; every (re)computation is an event saying why.
+"""
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+
+from tierdesk import clock
+from tierdesk.packs import selectors as packs
+from tierdesk.policy import match_sla_policy
+from tierdesk.sla import replay
+from tierdesk.sla.calendars import calendar_for_spec, calendar_spec
+from tierdesk.sla.models import SlaTarget
+from tierdesk.tickets import events
+from tierdesk.tickets.models import Ticket, TicketEvent
+
+log = logging.getLogger(__name__)
+SLA_EVENT_TYPES = ("created", "sla_targets_set", "replied", "status_changed")
+
+
+def _epoch(value: datetime) -> float:
+    return value.timestamp()
+
+
+def _dt(epoch: float | None) -> datetime | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
+
+
+def ticket_facts(ticket: Ticket) -> dict[str, Any]:
+    org = ticket.organisation
+    return {
+        "priority": ticket.priority, "channel": ticket.channel, "category": ticket.category,
+        "plan": org.plan if org else None, "organisation": org.external_id if org else None,
+        "vip": bool(org and org.vip), "language": ticket.language,
+        "error_code": ticket.error_code or None, "status": ticket.status,
+        "tier": ticket.tier.code if ticket.tier_id else None, "tags": set(ticket.tags),
+    }
+
+
+def desired_targets(ticket: Ticket, pack: Any, version_id: int) -> dict[str, Any]:
+    """Return what the pack says this ticket's SLA is (policy, calendar, minutes)."""
+    match = match_sla_policy(pack, ticket_facts(ticket))
+    if match is None or not match.targets:
+        return {"policy": None, "pack_version": version_id, "calendar": None, "targets": {},
+                "warn": {}}
+    org = ticket.organisation
+    return {
+        "policy": match.policy, "pack_version": version_id,
+        "calendar": calendar_spec(pack, match.calendar, timezone=org.timezone if org else None,
+                                  country=org.country if org else None),
+        "targets": dict(match.targets), "warn": dict(match.warn_before),
+    }
+
+
+def _event_views(ticket: Ticket) -> list[replay.Event]:
+    rows = (TicketEvent.objects.filter(ticket=ticket, type__in=SLA_EVENT_TYPES)
+            .order_by("id").values_list("type", "created_at", "data"))
+    return [replay.Event(t, _epoch(at), data) for t, at, data in rows]
+
+
+def sla_state(ticket: Ticket, calendar_override=None) -> replay.SlaState:
+    """Replay the ticket's audit events; ``calendar_override(spec)`` can swap calendars
+    (for instance to re-evaluate history after a holiday list was corrected)."""
+    return replay.evaluate(_event_views(ticket), calendar_override or calendar_for_spec)
+
+
+def sla_refresh(*, ticket: Ticket, now: datetime, reason: str, actor=None) -> None:
+    """Recompute targets and clocks after a change; call inside the change's transaction.
+
+    1. Ask the active pack for the ticket's targets; if they differ from the ones last
+       recorded, write a ``sla_targets_set`` event naming ``reason``.
+    2. Replay the events into clocks and store them (keeping sweep results).
+    """
+    version = packs.active_version()
+    if version is None:
+        return
+    pack = packs.active_pack()
+    desired = desired_targets(ticket, pack, version.pk)
+    last = (TicketEvent.objects.filter(ticket=ticket, type="sla_targets_set")
+            .order_by("-id").values_list("data", flat=True).first())
+    current = {k: v for k, v in (last or {}).items() if k != "reason"}
+    if last is None and not desired["targets"]:
+        pass  # no SLA now and none before: nothing to record
+    elif desired != current:
+        events.record(ticket, "sla_targets_set", actor, now, reason=reason, **desired)
+    if last is not None or desired["targets"]:
+        _store(ticket, sla_state(ticket), version.pk, now)
+    if ticket.sla_pack_version_id != version.pk:
+        ticket.sla_pack_version_id = version.pk
+        ticket.save(update_fields=["sla_pack_version"])
+
+
+def _store(ticket: Ticket, state: replay.SlaState, version_id: int, now: datetime) -> None:
+    existing = {t.metric: t for t in SlaTarget.objects.filter(ticket=ticket)}
+    now_s = _epoch(now)
+    for metric, c in state.clocks.items():
+        if c.target_s is None:
+            if metric in existing:
+                existing[metric].delete()
+            continue
+        row = existing.get(metric) or SlaTarget(ticket=ticket, metric=metric)
+        row.state = c.state
+        row.policy = state.policy or ""
+        row.pack_version_id = state.pack_version or version_id
+        row.target_minutes = int(c.target_s // 60)
+        row.elapsed_seconds = c.elapsed_s
+        row.resumed_at = _dt(c.resumed_at)
+        row.started_at = _dt(c.started_at)
+        row.due_at = _dt(c.due_at)
+        row.warn_at = _dt(c.warn_at)
+        row.met_at = _dt(c.met_at)
+        if c.state == replay.RUNNING and row.due_at and row.due_at > now:
+            row.breached_at = None  # a longer target or a resumed clock: not breached (yet)
+            if row.warn_at and row.warn_at > now:
+                row.warned_at = None
+        elif c.state != replay.RUNNING and c.breached(now_s) and row.breached_at is None:
+            # Met (or paused) after using more than the target: the sweep never saw it
+            # running overdue, so record the breach here (a running one is the sweep's).
+            row.breached_at = now
+            events.record(ticket, "sla_breached", None, now, metric=metric,
+                          policy=state.policy, late=True)
+        row.save()
+
+
+@transaction.atomic
+def recompute(*, ticket: Ticket, reason: str, actor=None) -> None:
+    """Re-evaluate one ticket against the active pack (after a pack or plan change)."""
+    ticket = Ticket.objects.select_for_update().select_related(
+        "organisation", "requester", "tier").get(pk=ticket.pk)
+    sla_refresh(ticket=ticket, now=clock.now(), reason=reason, actor=actor)
