@@ -50,10 +50,28 @@ def organisation_update(*, viewer: Viewer, organisation: Organisation,
         _validate_timezone(data["timezone"])
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     try:
-        model_update(instance=organisation, data=data)
+        changes = model_update(instance=organisation, data=data)
     except IntegrityError:
         raise Conflict("external id already in use", field="external_id") from None
+    sla_inputs = {"plan", "vip", "country", "timezone"} & set(changes)
+    if sla_inputs:
+        _refresh_open_tickets(organisation, ", ".join(f"organisation {f} changed"
+                                                      for f in sorted(sla_inputs)), viewer)
     return organisation
+
+
+def _refresh_open_tickets(organisation: Organisation, reason: str, viewer: Viewer) -> None:
+    """A plan (or time zone...) change moves the SLA of the organisation's open tickets."""
+    from tierdesk import clock
+    from tierdesk.sla.services import sla_refresh
+    from tierdesk.tickets.models import Ticket
+    from tierdesk.tickets.statuses import UNRESOLVED
+
+    now = clock.now()
+    for ticket in (Ticket.objects.select_for_update().filter(
+            organisation=organisation, status__in=UNRESOLVED)
+            .select_related("organisation", "tier")):
+        sla_refresh(ticket=ticket, now=now, reason=reason, actor=viewer.user)
 
 
 @transaction.atomic(durable=True)

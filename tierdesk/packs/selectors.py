@@ -13,14 +13,19 @@ def active_version() -> PolicyPackVersion | None:
 
 def active_pack() -> Any | None:
     """Return the parsed active ``Pack`` (or None before any pack is applied)."""
-    version_id = (PolicyPackVersion.objects.filter(is_active=True)
-                  .values_list("id", flat=True).first())
-    return None if version_id is None else pack_for_version(version_id)
+    row = PolicyPackVersion.objects.filter(is_active=True).values_list("id", "sha256").first()
+    return None if row is None else _parsed(*row)
+
+
+def pack_for_version(version_id: int) -> Any:
+    """Return the parsed pack of an applied version."""
+    sha = PolicyPackVersion.objects.values_list("sha256", flat=True).get(pk=version_id)
+    return _parsed(version_id, sha)
 
 
 @lru_cache(maxsize=16)
-def pack_for_version(version_id: int) -> Any:
-    """Return the parsed pack of an applied version (versions never change once stored)."""
+def _parsed(version_id: int, sha256: str) -> Any:
+    # Keyed by content hash too: a restored or rolled-back database may reuse an id.
     from tierdesk.policy import load_pack
 
     source = PolicyPackVersion.objects.values_list("source", flat=True).get(pk=version_id)
