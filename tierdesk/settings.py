@@ -88,7 +88,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             ),
         }
     )
-    DATABASES["default"]["TEST"] = {"NAME": env_str("TIERDESK_TEST_SQLITE", "") or None}
+    # Tests use a file (not shared-cache memory) so concurrency tests meet real WAL locking.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str("TIERDESK_TEST_SQLITE", str(DATA_DIR / "test-tierdesk.sqlite3"))
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

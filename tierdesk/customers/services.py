@@ -68,7 +68,7 @@ def _refresh_open_tickets(organisation: Organisation, reason: str, viewer: Viewe
     from tierdesk.tickets.statuses import UNRESOLVED
 
     now = clock.now()
-    for ticket in (Ticket.objects.select_for_update().filter(
+    for ticket in (Ticket.objects.select_for_update(of=("self",)).filter(
             organisation=organisation, status__in=UNRESOLVED)
             .select_related("organisation", "tier")):
         sla_refresh(ticket=ticket, now=now, reason=reason, actor=viewer.user)

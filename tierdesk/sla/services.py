@@ -128,6 +128,6 @@ def _store(ticket: Ticket, state: replay.SlaState, version_id: int, now: datetim
 @transaction.atomic
 def recompute(*, ticket: Ticket, reason: str, actor=None) -> None:
     """Re-evaluate one ticket against the active pack (after a pack or plan change)."""
-    ticket = Ticket.objects.select_for_update().select_related(
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related(
         "organisation", "requester", "tier").get(pk=ticket.pk)
     sla_refresh(ticket=ticket, now=clock.now(), reason=reason, actor=actor)
