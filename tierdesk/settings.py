@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "tierdesk.outbox",
     "tierdesk.packs",
     "tierdesk.sla",
+    "tierdesk.incidents",
+    "tierdesk.escalation",
+    "tierdesk.rules",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +131,15 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("TIERDESK_FROM_EMAIL", "support@tierdesk.localhost")
 # Outbound mail is off until an SMTP host is configured; queued mail waits in the outbox.
 EMAIL_ENABLED = env_bool("TIERDESK_EMAIL_ENABLED", False)
+
+# --- Integrations: each is off until configured --------------------------------------
+SLACK_BOT_TOKEN = env_str("TIERDESK_SLACK_BOT_TOKEN", "")
+SLACK_API_URL = env_str("TIERDESK_SLACK_API_URL", "https://slack.com/api/")
+JIRA_URL = env_str("TIERDESK_JIRA_URL", "")
+JIRA_USER = env_str("TIERDESK_JIRA_USER", "")
+JIRA_TOKEN = env_str("TIERDESK_JIRA_TOKEN", "")
+JIRA_WEBHOOK_SECRET = env_str("TIERDESK_JIRA_WEBHOOK_SECRET", "")
+WEBHOOK_SECRET = env_str("TIERDESK_WEBHOOK_SECRET", "")
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

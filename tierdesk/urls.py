@@ -3,10 +3,13 @@ from django.urls import path
 
 from tierdesk.api.urls import api
 from tierdesk.common.health import healthz, readyz
+from tierdesk.incidents.views import status_json, status_page
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("status", status_page, name="status"),
+    path("status.json", status_json, name="status-json"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

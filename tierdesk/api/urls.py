@@ -5,6 +5,8 @@ from ninja import NinjaAPI
 from tierdesk.api import errors
 from tierdesk.api.auth import API_AUTH
 from tierdesk.customers.api import router as customers_router
+from tierdesk.escalation.api import router as escalation_router
+from tierdesk.incidents.api import router as incidents_router
 from tierdesk.people.api import router as people_router
 from tierdesk.sla.api import router as sla_router
 from tierdesk.tickets.api import router as tickets_router
@@ -19,5 +21,7 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/tickets", tickets_router)
 api.add_router("/tickets", sla_router)
+api.add_router("/incidents", incidents_router)
 api.add_router("/", customers_router)
 api.add_router("/", people_router)
+api.add_router("/", escalation_router)

@@ -20,6 +20,13 @@ def _sla_sweep(now: datetime | None = None) -> int:
     return sla_sweep(now=now)
 
 
+def _rules_sweep(now: datetime | None = None) -> int:
+    from tierdesk import clock
+    from tierdesk.rules.engine import rules_sweep
+
+    return rules_sweep(now=now or clock.now())
+
+
 def _adopt_pack(now: datetime | None = None) -> int:
     from tierdesk.packs.services import adopt_active_pack
 
@@ -30,11 +37,12 @@ JOBS: dict[str, Callable[..., int]] = {
     "deliver_outbox": _deliver_outbox,
     "sla_sweep": _sla_sweep,
     "adopt_pack": _adopt_pack,
+    "rules_sweep": _rules_sweep,
 }
 
 # Jobs the scheduler (Celery beat or the in-process timer) runs every sweep interval.
 # The SLA sweep runs first so the warnings and breaches it queues go out in the same pass.
-PERIODIC: tuple[str, ...] = ("adopt_pack", "sla_sweep", "deliver_outbox")
+PERIODIC: tuple[str, ...] = ("adopt_pack", "sla_sweep", "rules_sweep", "deliver_outbox")
 
 
 def run(name: str, now: datetime | None = None) -> int:

@@ -10,6 +10,7 @@ from django.db.models import Max
 from tierdesk import clock
 from tierdesk.common.errors import ServiceError
 from tierdesk.packs.models import PolicyPackVersion
+from tierdesk.packs.sync import sync_structure
 from tierdesk.policy import PackInvalid, load_pack
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ def pack_apply(*, source: str, actor=None, note: str = "") -> Applied:
             name=pack.name, version=number, source=source, sha256=digest, is_active=True,
             applied_at=clock.now(), applied_by=actor, note=note[:500],
         )
+        sync_structure(pack)
     log.info("policy pack %s v%s applied", pack.name, number)
     return Applied(version, unchanged=False)
 

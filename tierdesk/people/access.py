@@ -16,17 +16,18 @@ from tierdesk.people.models import Agent
 class Viewer:
     """The resolved identity behind a request: an agent, a customer contact, or neither."""
 
-    user: AbstractBaseUser
+    user: AbstractBaseUser | None
     agent: Agent | None
     contact: Contact | None
+    system: bool = False  # the platform itself (rules, sweeps): acts with agent rights
 
     @property
     def is_agent(self) -> bool:
-        return self.agent is not None and self.agent.is_active
+        return self.system or (self.agent is not None and self.agent.is_active)
 
     @property
     def is_manager(self) -> bool:
-        return self.is_agent and self.agent.is_manager
+        return self.system or (self.is_agent and self.agent.is_manager)
 
     @property
     def is_customer(self) -> bool:
@@ -35,6 +36,9 @@ class Viewer:
     @property
     def organisation_id(self) -> int | None:
         return self.contact.organisation_id if self.contact else None
+
+
+SYSTEM = Viewer(user=None, agent=None, contact=None, system=True)
 
 
 def viewer_for(user: AbstractBaseUser) -> Viewer:

@@ -40,6 +40,10 @@ class Group(models.Model):
     """A queue of work owned by a team; agents see the tickets of their groups."""
 
     name = models.CharField(max_length=100, unique=True)
+    code = models.SlugField(
+        max_length=64, unique=True, null=True, blank=True,
+        help_text="The pack's name for it: a unit (security) or on-call rotation group",
+    )
     tier = models.ForeignKey(Tier, on_delete=models.SET_NULL, null=True, blank=True)
     timezone = models.CharField(max_length=64, default="UTC")
 

@@ -48,14 +48,6 @@ def token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
 
 
-def on_call_now(*, group: Group, at: datetime | None = None) -> Agent | None:
-    """Return who is on call for ``group`` at ``at`` (the latest-starting shift wins)."""
-    at = at or clock.now()
-    shift = (OnCallShift.objects.filter(group=group, starts_at__lte=at, ends_at__gt=at)
-             .select_related("agent__user").order_by("-starts_at").first())
-    return shift.agent if shift else None
-
-
 @transaction.atomic(durable=True)
 def on_call_shift_add(*, group: Group, agent: Agent, starts_at: datetime,
                       ends_at: datetime) -> OnCallShift:

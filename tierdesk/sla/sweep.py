@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db import connection, transaction
 
 from tierdesk import clock
-from tierdesk.sla.actions import run_actions
+from tierdesk.rules.actions import run_actions
 from tierdesk.sla.models import SlaTarget
 from tierdesk.tickets.models import TicketEvent
 
@@ -70,10 +70,16 @@ def _run_policy_actions(kind: str, rows: list[SlaTarget], now: datetime) -> None
     by_version: dict[int, list[SlaTarget]] = defaultdict(list)
     for row in rows:
         by_version[row.pack_version_id].append(row)
+    from tierdesk.rules.engine import on_event
+
+    rule_event = "sla_breach" if kind == "breach" else "sla_warning"
     for version_id, group in by_version.items():
         pack = pack_for_version(version_id)
         policies = {p.name: p for p in pack.sla_policies}
+        listens = any(rule_event in rule.on for rule in pack.rules)
         for row in group:
+            if listens:
+                on_event(ticket=row.ticket, event=rule_event, now=now)
             policy = policies.get(row.policy)
             actions = (policy.on_breach if kind == "breach" else policy.on_warning) \
                 if policy else []

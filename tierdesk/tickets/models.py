@@ -55,6 +55,10 @@ class Ticket(models.Model):
         "packs.PolicyPackVersion", on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", help_text="The policy pack version that last set this ticket's SLA",
     )
+    rules_check_at = models.DateTimeField(
+        null=True, blank=True, db_index=True,
+        help_text="When a time rule (e.g. P1 unresolved after 2h) may next fire",
+    )
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_tickets"
     )
@@ -126,13 +130,17 @@ class TicketEventType(models.TextChoices):
     ESCALATED = "escalated"
     CREDIT_ISSUED = "credit_issued"
     ACTION_SKIPPED = "action_skipped"
+    DE_ESCALATED = "de_escalated"
+    RULE_FIRED = "rule_fired"
+    RULE_LOOP_STOPPED = "rule_loop_stopped"
 
 
 class TicketEvent(models.Model):
     """One row per change: the audit log that lets any ticket's history be replayed."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
-    type = models.CharField(max_length=32, choices=TicketEventType.choices)
+    # Not a choices field: every domain app adds its own event types (see TicketEventType).
+    type = models.CharField(max_length=32, db_index=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )

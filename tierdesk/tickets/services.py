@@ -18,6 +18,7 @@ from tierdesk.packs.selectors import active_pack
 from tierdesk.people.access import Viewer
 from tierdesk.people.models import Agent, Group, Tier
 from tierdesk.policy import classify
+from tierdesk.rules import engine as rules
 from tierdesk.sla import services as sla
 from tierdesk.tickets import events, priorities
 from tierdesk.tickets.models import Channel, IdempotencyKey, Message, Ticket
@@ -49,7 +50,7 @@ def request_fingerprint(data: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _locked(ticket: Ticket) -> Ticket:
+def locked(ticket: Ticket) -> Ticket:
     """Re-read the ticket under a row lock so concurrent changes queue, not interleave."""
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
@@ -171,6 +172,7 @@ def _ticket_create_atomic(
         at=now,
     )
     sla.sla_refresh(ticket=ticket, now=now, reason="created", actor=viewer.user)
+    rules.on_event(ticket=ticket, event="created", now=now)
     return ticket, True
 
 
@@ -197,15 +199,20 @@ def _classify(fields: dict[str, Any], body: str) -> dict[str, Any]:
 
 
 @transaction.atomic(durable=True)
-def ticket_reply(
-    *, ticket: Ticket, viewer: Viewer, body: str, body_html: str = "",
-    channel: str = Channel.PORTAL, external_id: str | None = None,
-) -> Message:
+def ticket_reply(*, ticket: Ticket, viewer: Viewer, body: str, body_html: str = "",
+                 channel: str = Channel.PORTAL, external_id: str | None = None) -> Message:
     """Add a public reply. An agent's first reply opens a new ticket; a customer's reply
     re-opens a pending or solved one (its SLA clock runs again)."""
+    return reply(ticket=ticket, viewer=viewer, body=body, body_html=body_html,
+                 channel=channel, external_id=external_id)
+
+
+def reply(*, ticket: Ticket, viewer: Viewer, body: str, body_html: str = "",
+          channel: str = Channel.PORTAL, external_id: str | None = None) -> Message:
+    """``ticket_reply`` for services that compose it inside their own transaction."""
     if not body.strip():
         raise ServiceError("body must not be empty", field="body")
-    ticket = _locked(ticket)
+    ticket = locked(ticket)
     if ticket.status == CLOSED:
         raise ServiceError("a closed ticket takes no replies; open a follow-up ticket",
                            field="ticket_id")
@@ -229,8 +236,8 @@ def ticket_reply(
         )
     elif ticket.status in (PENDING, SOLVED):
         changes["status"] = OPEN
-    _apply(ticket, viewer, now, changes, reason="reply")
-    sla.sla_refresh(ticket=ticket, now=now, reason="reply", actor=viewer.user)
+    after_change(ticket=ticket, viewer=viewer, now=now, changes=changes, reason="reply",
+                 event="replied", sla_reason="reply")
     return message
 
 
@@ -240,7 +247,7 @@ def ticket_add_note(*, ticket: Ticket, viewer: Viewer, body: str) -> Message:
     _require_agent(viewer, "add internal notes")
     if not body.strip():
         raise ServiceError("body must not be empty", field="body")
-    ticket = _locked(ticket)
+    ticket = locked(ticket)
     now = clock.now()
     message = Message.objects.create(
         ticket=ticket, kind=Message.Kind.NOTE, author=viewer.user, body_text=body,
@@ -255,12 +262,18 @@ def ticket_add_note(*, ticket: Ticket, viewer: Viewer, body: str) -> Message:
 def ticket_update(*, ticket: Ticket, viewer: Viewer, changes: dict[str, Any],
                   reason: str = "") -> Ticket:
     """Change any editable fields at once; one event per field that really changed."""
+    return update(ticket=ticket, viewer=viewer, changes=changes, reason=reason)
+
+
+def update(*, ticket: Ticket, viewer: Viewer, changes: dict[str, Any],
+           reason: str = "") -> Ticket:
+    """``ticket_update`` for services that compose it inside their own transaction."""
     _require_agent(viewer, "edit tickets")
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ServiceError(f"field {sorted(unknown)[0]!r} cannot be changed",
                            field=sorted(unknown)[0])
-    ticket = _locked(ticket)
+    ticket = locked(ticket)
     now = clock.now()
     clean = dict(changes)
     if "priority" in clean:
@@ -278,12 +291,27 @@ def ticket_update(*, ticket: Ticket, viewer: Viewer, changes: dict[str, Any],
         elif ticket.status == SOLVED:
             clean["solved_at"] = None
     clean["updated_at"] = now
-    changed = _apply(ticket, viewer, now, clean, reason=reason)
-    sla_fields = {"priority", "status", "category", "tier", "tags"}
-    if sla_fields & set(changed):
-        why = ", ".join(f"{f} changed" for f in changed if f in sla_fields)
-        sla.sla_refresh(ticket=ticket, now=now, reason=why, actor=viewer.user)
+    after_change(ticket=ticket, viewer=viewer, now=now, changes=clean, reason=reason)
     return ticket
+
+
+SLA_FIELDS = ("priority", "status", "category", "tier", "tags")
+
+
+def after_change(*, ticket: Ticket, viewer: Viewer, now, changes: dict[str, Any],
+                 reason: str = "", event: str = "updated", sla_reason: str = "") -> list[str]:
+    """Save ``changes`` with their events, then let the SLA and the pack's rules react.
+
+    Every service that changes a ticket ends here, so no change escapes the audit log,
+    the SLA clocks or the rules.
+    """
+    changed = _apply(ticket, viewer, now, changes, reason=reason)
+    why = sla_reason or ", ".join(f"{f} changed" for f in changed if f in SLA_FIELDS)
+    if why:
+        sla.sla_refresh(ticket=ticket, now=now, reason=why, actor=viewer.user)
+    if changed or event != "updated":
+        rules.on_event(ticket=ticket, event=event, now=now)
+    return changed
 
 
 def ticket_assign(*, ticket: Ticket, viewer: Viewer, assignee: Agent | None,
@@ -326,7 +354,7 @@ def ticket_merge(*, source: Ticket, target: Ticket, viewer: Viewer) -> Ticket:
     _require_agent(viewer, "merge tickets")
     if source.pk == target.pk:
         raise ServiceError("a ticket cannot be merged into itself", field="target_id")
-    source, target = _locked(source), _locked(target)
+    source, target = locked(source), locked(target)
     if target.status == CLOSED:
         raise ServiceError("cannot merge into a closed ticket", field="target_id")
     if source.status == CLOSED:
@@ -342,9 +370,8 @@ def ticket_merge(*, source: Ticket, target: Ticket, viewer: Viewer) -> Ticket:
     target.tags = normalise_tags([*target.tags, *source.tags])
     target.updated_at = now
     target.save(update_fields=["tags", "updated_at"])
-    _apply(source, viewer, now, {"merged_into": target, "status": CLOSED, "closed_at": now,
-                                 "updated_at": now}, reason="merged")
-    sla.sla_refresh(ticket=source, now=now, reason="merged", actor=viewer.user)
+    after_change(ticket=source, viewer=viewer, now=now, reason="merged", changes={
+        "merged_into": target, "status": CLOSED, "closed_at": now, "updated_at": now})
     return target
 
 

@@ -1,0 +1,57 @@
+"""Read-only admin: incident changes go through the services (timeline, mail, audit)."""
+
+from django.contrib import admin
+
+from tierdesk.incidents.models import Incident, IncidentTicket, IncidentUpdate, PostIncidentReview
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class LinkInline(ReadOnlyInline):
+    model = IncidentTicket
+    fields = ("ticket", "linked_by", "linked_at")
+    raw_id_fields = ("ticket",)
+
+
+class UpdateInline(ReadOnlyInline):
+    model = IncidentUpdate
+    fields = ("at", "status", "public", "body", "author", "notified")
+
+
+class ReviewInline(admin.StackedInline):
+    model = PostIncidentReview
+    extra = 0
+    can_delete = False
+    fields = ("root_cause", "fix", "kb_article_url", "follow_ups", "author", "at")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    list_display = ("id", "title", "severity", "status", "public", "started_at", "resolved_at")
+    list_filter = ("status", "severity", "public")
+    search_fields = ("title", "summary")
+    inlines = [LinkInline, UpdateInline, ReviewInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

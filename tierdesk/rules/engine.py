@@ -1,0 +1,149 @@
+"""The rules engine: the pack's triggers (on created/updated/replied/SLA/survey events)
+and automations (``on: time``, run by the sweep), like Zendesk's.
+
+1. A rule fires when its event happens and its condition holds, once per *episode*: it
+   may fire again only after its condition has been false (unless ``repeat: true``).
+2. Actions that change the ticket raise an ``updated`` event that runs the rules again,
+   in the same cascade; a rule fires at most once per cascade, and a cascade stops after
+   ``MAX_PASSES``, so two rules that undo each other cannot loop.
+3. Every firing is a ``rule_fired`` event naming the rule and what it did.
+"""
+
+import contextvars
+import logging
+from datetime import datetime
+from typing import Any
+
+from tierdesk.packs.selectors import active_pack
+from tierdesk.rules.actions import run_actions
+from tierdesk.rules.facts import rule_facts, thresholds
+from tierdesk.rules.models import RuleState
+from tierdesk.sla.calendars import calendar_for_spec
+from tierdesk.tickets import events
+from tierdesk.tickets.models import Ticket, TicketEvent
+
+log = logging.getLogger(__name__)
+MAX_PASSES = 8
+# The cascade running for a ticket in this context: nested events join it, never recurse.
+_running: contextvars.ContextVar[dict[int, list[str]] | None] = contextvars.ContextVar(
+    "rules_cascade", default=None)
+
+
+def on_event(*, ticket: Ticket, event: str, now: datetime) -> None:
+    """Run the pack's rules for ``event`` on ``ticket`` (inside the caller's transaction)."""
+    running = _running.get()
+    if running is not None and ticket.pk in running:
+        running[ticket.pk].append(event)
+        return
+    pack = active_pack()
+    if pack is None or not pack.rules:
+        return
+    token = _running.set({**(running or {}), ticket.pk: [event]})
+    try:
+        _cascade(pack, ticket, now)
+    finally:
+        _running.reset(token)
+
+
+def _calendar(ticket: Ticket) -> Any:
+    spec = (TicketEvent.objects.filter(ticket=ticket, type="sla_targets_set")
+            .order_by("-id").values_list("data", flat=True).first())
+    return calendar_for_spec(spec["calendar"]) if spec and spec.get("calendar") else None
+
+
+def _cascade(pack: Any, ticket: Ticket, now: datetime) -> None:
+    queue = _running.get()[ticket.pk]
+    fired: set[str] = set()
+    states = {s.rule: s for s in RuleState.objects.filter(ticket=ticket)}
+    calendar = _calendar(ticket) if any(r.business_time for r in pack.rules) else None
+    passes = 0
+    while queue:
+        event = queue.pop(0)
+        passes += 1
+        if passes > MAX_PASSES:
+            events.record(ticket, "rule_loop_stopped", None, now, pending=[event, *queue],
+                          passes=MAX_PASSES)
+            log.warning("rules cascade stopped after %s passes", MAX_PASSES,
+                        extra={"ticket_id": ticket.pk})
+            queue.clear()
+            break
+        facts = {False: rule_facts(ticket, now)}
+        if calendar is not None:
+            facts[True] = rule_facts(ticket, now, calendar)
+        for rule in pack.rules:
+            holds = rule.when.matches(facts[bool(rule.business_time and calendar)])
+            state = states.get(rule.name)
+            if not holds:
+                if state is not None and state.active:
+                    state.active = False
+                    state.save(update_fields=["active"])
+                continue
+            # Time rules also fire on a change: their clock may have run out while some
+            # other condition was false.
+            if event not in rule.on and "time" not in rule.on:
+                continue
+            if state is not None and state.active and not rule.repeat:
+                continue  # same episode: fired already
+            if rule.name in fired:
+                events.record(ticket, "rule_loop_stopped", None, now, rule=rule.name,
+                              reason="would fire twice in one cascade")
+                continue
+            fired.add(rule.name)
+            state = _fire(pack, rule, ticket, event, now, state)
+            states[rule.name] = state
+    _schedule(pack, ticket, states, calendar, now)
+
+
+def _fire(pack: Any, rule: Any, ticket: Ticket, event: str, now: datetime,
+          state: RuleState | None) -> RuleState:
+    done = run_actions(pack=pack, ticket=ticket, actions=rule.do, at=now,
+                       cause=f"rule {rule.name!r}")
+    events.record(ticket, "rule_fired", None, now, rule=rule.name,
+                  event="time" if event == "time_sweep" else event, actions=done)
+    if state is None:
+        state = RuleState(ticket=ticket, rule=rule.name)
+    state.active = True
+    state.fired_count += 1
+    state.last_fired_at = now
+    state.save()
+    return state
+
+
+def _schedule(pack: Any, ticket: Ticket, states: dict[str, RuleState], calendar: Any,
+              now: datetime) -> None:
+    """Store when a time rule could next come true (the sweep's indexed column)."""
+    upcoming = [
+        at
+        for rule in pack.rules if "time" in rule.on
+        and not (states.get(rule.name) and states[rule.name].active and not rule.repeat)
+        for at in thresholds(rule, ticket, calendar if rule.business_time else None)
+        if at > now
+    ]
+    check_at = min(upcoming) if upcoming else None
+    if ticket.rules_check_at != check_at:
+        Ticket.objects.filter(pk=ticket.pk).update(rules_check_at=check_at)
+        ticket.rules_check_at = check_at
+
+
+def rules_sweep(*, now: datetime, batch: int = 500) -> int:
+    """Run time rules for every ticket whose ``rules_check_at`` has come; return how many."""
+    from django.db import transaction
+
+    done = 0
+    while True:
+        ids = list(Ticket.objects.filter(rules_check_at__lte=now).order_by("rules_check_at")
+                   .values_list("id", "rules_check_at")[:batch])
+        if not ids:
+            return done
+        for ticket_id, check_at in ids:
+            with transaction.atomic():
+                # Claim: a second sweep sees the column moved and skips this ticket.
+                if not Ticket.objects.filter(pk=ticket_id, rules_check_at=check_at).update(
+                        rules_check_at=None):
+                    continue
+                ticket = (Ticket.objects.select_for_update(of=("self",))
+                          .select_related("organisation", "requester", "tier").get(pk=ticket_id))
+                on_event(ticket=ticket, event="time_sweep", now=now)
+            done += 1
+        if len(ids) < batch:
+            return done
