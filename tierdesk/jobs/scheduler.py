@@ -30,17 +30,19 @@ class SweepScheduler:
         self._thread.join(timeout)
 
     def run_once(self) -> dict[str, int]:
+        """Run every periodic job once; one failing job does not stop the others."""
         results: dict[str, int] = {}
         for name in registry.PERIODIC:
             try:
                 results[name] = registry.run(name)
             except Exception:
                 log.exception("sweep %s failed", name)
-            finally:
-                close_old_connections()
         return results
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            self.run_once()
+            try:
+                self.run_once()
+            finally:
+                close_old_connections()  # this thread's connection, between passes
             self._stop.wait(self.interval)

@@ -311,6 +311,8 @@ def after_change(*, ticket: Ticket, viewer: Viewer, now, changes: dict[str, Any]
         sla.sla_refresh(ticket=ticket, now=now, reason=why, actor=viewer.user)
     if changed or event != "updated":
         rules.on_event(ticket=ticket, event=event, now=now)
+    if "status" in changed and ticket.status == CLOSED:
+        rules.on_event(ticket=ticket, event="closed", now=now)
     return changed
 
 
