@@ -51,8 +51,10 @@ def request_fingerprint(data: dict[str, Any]) -> str:
 
 
 def locked(ticket: Ticket) -> Ticket:
-    """Re-read the ticket under a row lock so concurrent changes queue, not interleave."""
-    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+    """Re-read the ticket under a row lock, in place, so concurrent changes queue rather
+    than interleave and every holder of this object (a rules cascade) sees the change."""
+    ticket.refresh_from_db(from_queryset=Ticket.objects.select_for_update(of=("self",)))
+    return ticket
 
 
 def _require_agent(viewer: Viewer, action: str) -> None:
