@@ -8,7 +8,11 @@ import pytest
 from django.test import Client
 
 from tests.factories import (
-    AgentFactory, CustomerContactFactory, GroupFactory, OrganisationFactory, TicketFactory,
+    AgentFactory,
+    CustomerContactFactory,
+    GroupFactory,
+    OrganisationFactory,
+    TicketFactory,
     UserFactory,
 )
 from tierdesk import clock

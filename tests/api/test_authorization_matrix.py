@@ -52,6 +52,21 @@ MATRIX = [
      {"name": "N", "email": "n@example.com", "organisation_id": "{org}"},
      [401, 403, 403, 201, 201, 201]),
     ("agent directory", "get", "/api/v1/agents", None, [401, 403, 403, 200, 200, 200]),
+    ("ticket SLA", "get", "/api/v1/tickets/{ticket}/sla", None,
+     [401, 200, 404, 200, 404, 200]),
+    ("escalate", "post", "/api/v1/tickets/{ticket}/escalations",
+     {"to": "L1", "handoff": {"symptoms": "s", "steps_taken": "t"}},
+     [401, 403, 403, 201, 404, 201]),
+    ("list escalations", "get", "/api/v1/tickets/{ticket}/escalations", None,
+     [401, 403, 403, 200, 404, 200]),
+    ("de-escalate", "post", "/api/v1/tickets/{ticket}/de-escalations", {"to": "L0"},
+     [401, 403, 403, 400, 404, 400]),
+    ("communicate resolution", "post", "/api/v1/tickets/{ticket}/resolution",
+     {"message": "fixed"}, [401, 403, 403, 200, 404, 200]),
+    ("escalation policy", "get", "/api/v1/escalation/policy", None,
+     [401, 403, 403, 200, 200, 200]),
+    ("escalation report", "get", "/api/v1/escalation/report", None,
+     [401, 403, 403, 200, 200, 200]),
     ("who am I", "get", "/api/v1/me", None, [401, 200, 200, 200, 200, 200]),
 ]
 
@@ -74,6 +89,10 @@ def fill(value, ids):
 
 @pytest.mark.parametrize(("name", "method", "path", "body", "persona", "expected"), CASES)
 def test_authorization_matrix(world, api_as, name, method, path, body, persona, expected):
+    from tierdesk.packs.services import pack_apply
+    from tierdesk.policy import PACKS_DIR
+
+    pack_apply(source=(PACKS_DIR / "nexacore.yaml").read_text())  # tiers L0-L3 to escalate
     sibling = TicketFactory(requester=world.customer, group=world.group)
     ids = {"ticket": world.ticket.pk, "agent": world.agent.pk, "sibling": sibling.pk,
            "contact": world.customer.pk, "org": world.org.pk}

@@ -4,10 +4,18 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.outbox.dbthreads import worker_threads_release_connections
 from tests.outbox.loopback import SMTPServer, WebhookReceiver, point_email_at
 from tierdesk import clock
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _threads_release_db_connections():
+    """Worker threads close their connections after each job (see dbthreads)."""
+    with worker_threads_release_connections():
+        yield
 
 
 @pytest.fixture

@@ -104,9 +104,8 @@ def resolution(request: HttpRequest, ticket_id: int, payload: ResolutionIn):
     """Tell the customer the fix; ``verified`` closes the ticket (they confirmed it)."""
     viewer = _agent(request)
     ticket = ticket_get(viewer=viewer, ticket_id=ticket_id)
-    services.ticket_communicate_resolution(ticket=ticket, viewer=viewer,
-                                           message=payload.message, verified=payload.verified)
-    return ticket_get(viewer=viewer, ticket_id=ticket_id)
+    return services.ticket_communicate_resolution(
+        ticket=ticket, viewer=viewer, message=payload.message, verified=payload.verified)
 
 
 @router.get("/tickets/{int:ticket_id}/escalations", response=list[EscalationOut])

@@ -12,7 +12,7 @@ from tierdesk.customers.models import Contact
 from tierdesk.people.access import Viewer, viewer_for
 from tierdesk.people.models import Agent, Group, Tier
 from tierdesk.tickets import selectors, services
-from tierdesk.tickets.models import Channel, Status
+from tierdesk.tickets.models import Channel, Status, Ticket
 from tierdesk.tickets.schemas import (
     AssignIn,
     EventOut,
@@ -54,6 +54,12 @@ def _ticket(request: HttpRequest, ticket_id: int):
     return selectors.ticket_get(viewer=_viewer(request), ticket_id=ticket_id)
 
 
+def _after_write(ticket_id: int):
+    """The ticket as the change left it, even if the change moved it out of the caller's
+    queues (an escalation): they just acted on it, and a 404 would hide the outcome."""
+    return Ticket.objects.select_related(*selectors.LIST_RELATED).get(pk=ticket_id)
+
+
 @router.post("", response={201: TicketOut, 200: TicketOut})
 def create_ticket(request: HttpRequest, payload: TicketCreateIn,
                   idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
@@ -80,8 +86,7 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn,
         tags=payload.tags, custom_fields=payload.custom_fields, group=group,
         idempotency_key=idempotency_key, fingerprint=services.request_fingerprint(data),
     )
-    if not created:
-        ticket = selectors.ticket_get(viewer=viewer, ticket_id=ticket.pk)
+    ticket = _after_write(ticket.pk)
     return Reply(201 if created else 200, ticket)
 
 
@@ -125,7 +130,7 @@ def update_ticket(request: HttpRequest, ticket_id: int, payload: TicketUpdateIn)
         if field in data and data[field] is None:
             raise ServiceError(f"{field} cannot be null", field=field)
     services.ticket_update(ticket=ticket, viewer=viewer, changes=data, reason=reason)
-    return _ticket(request, ticket_id)
+    return _after_write(ticket_id)
 
 
 @router.post("/{int:ticket_id}/replies", response={201: MessageOut})
@@ -162,7 +167,7 @@ def assign(request: HttpRequest, ticket_id: int, payload: AssignIn):
                 if payload.assignee_id is not None else None)
     group = get_or_404(Group, "group_id", pk=payload.group_id) if payload.group_id else None
     services.ticket_assign(ticket=ticket, viewer=viewer, assignee=assignee, group=group)
-    return _ticket(request, ticket_id)
+    return _after_write(ticket_id)
 
 
 @router.post("/{int:ticket_id}/merge", response=TicketOut)
@@ -174,7 +179,7 @@ def merge(request: HttpRequest, ticket_id: int, payload: MergeIn):
         raise Forbidden("only agents may merge tickets")
     target = selectors.ticket_get(viewer=viewer, ticket_id=payload.target_id)
     services.ticket_merge(source=source, target=target, viewer=viewer)
-    return _ticket(request, payload.target_id)
+    return _after_write(payload.target_id)
 
 
 @router.get("/{int:ticket_id}/events", response=list[EventOut])
