@@ -84,8 +84,29 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
         clock.freeze(at)
+    if args.loop:
+        return _sweep_forever()
     for name, count in SweepScheduler(interval=0).run_once().items():
         print(f"{name}: {count}")
+    return 0
+
+
+def _sweep_forever() -> int:
+    """Run the sweeps on their timer thread until SIGTERM/SIGINT (`tierdesk serve` child)."""
+    import signal
+    import threading
+
+    from django.conf import settings
+
+    from tierdesk.jobs.scheduler import SweepScheduler
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    scheduler = SweepScheduler(settings.SWEEP_INTERVAL_SECONDS)
+    scheduler.start()
+    stop.wait()
+    scheduler.stop()
     return 0
 
 
@@ -143,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sweep = sub.add_parser("sweep", help="run every periodic sweep once")
     sweep.add_argument("--now", help="act as if it were this instant (ISO-8601 with offset)")
+    sweep.add_argument("--loop", action="store_true",
+                       help="keep sweeping every TIERDESK_SWEEP_INTERVAL seconds")
     sweep.set_defaults(func=cmd_sweep)
 
     worker = sub.add_parser("worker", help="run a Celery worker + beat (needs a broker)")

@@ -1,10 +1,16 @@
-"""Run Tierdesk under gunicorn (sync workers, one per core) with the in-process sweeps.
+"""Run Tierdesk under gunicorn (sync workers, one per core) with the periodic sweeps.
 
 Measured on the 2-core target (see benchmarks/RESULTS.md): sync process workers give the
 best latency tail on SQLite, where threads only queue on the single writer.
+
+The sweeps' timer thread lives in a child process of its own, never in the gunicorn
+master: a thread in the master can hold an import lock at the moment gunicorn forks a
+worker, and that worker then deadlocks on its first request.
 """
 
 import os
+import subprocess
+import sys
 
 from gunicorn.app.base import BaseApplication
 
@@ -24,19 +30,30 @@ class TierdeskServer(BaseApplication):
         return application
 
 
+_sweeper: subprocess.Popen | None = None
+
+
 def _when_ready(server) -> None:
-    """Start the sweep timer in the master once, when no broker runs the schedule."""
+    """Start the sweeper process once, when no broker (Celery beat) runs the schedule."""
+    global _sweeper
     from django.conf import settings
     from django.db import connections
 
     connections.close_all()  # never share a database connection with forked workers
     if settings.BROKER_URL:
         return
-    from tierdesk.jobs.scheduler import SweepScheduler
+    _sweeper = subprocess.Popen([sys.executable, "-m", "tierdesk.cli", "sweep", "--loop"])
+    server.log.info("in-process sweeps every %ss (sweeper pid %s)",
+                    settings.SWEEP_INTERVAL_SECONDS, _sweeper.pid)
 
-    scheduler = SweepScheduler(settings.SWEEP_INTERVAL_SECONDS)
-    scheduler.start()
-    server.log.info("in-process sweeps every %ss", settings.SWEEP_INTERVAL_SECONDS)
+
+def _on_exit(server) -> None:
+    if _sweeper is not None and _sweeper.poll() is None:
+        _sweeper.terminate()
+        try:
+            _sweeper.wait(10)
+        except subprocess.TimeoutExpired:
+            _sweeper.kill()
 
 
 def _post_fork(server, worker) -> None:
@@ -60,6 +77,7 @@ def run_server(*, host: str, port: int, workers: int | None) -> int:
         "errorlog": "-",
         "when_ready": _when_ready,
         "post_fork": _post_fork,
+        "on_exit": _on_exit,
         "proc_name": "tierdesk",
     }
     print(f"Tierdesk on http://{host}:{port}/  (admin: /admin/, API: /api/v1/docs)", flush=True)

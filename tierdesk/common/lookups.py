@@ -9,8 +9,8 @@ from tierdesk.common.errors import NotFound
 M = TypeVar("M", bound=models.Model)
 
 
-def get_or_404(model: type[M], field: str, **lookup) -> M:
-    obj = model.objects.filter(**lookup).first()
+def get_or_404(model: type[M], field: str, related: tuple[str, ...] = (), **lookup) -> M:
+    obj = model.objects.select_related(*related).filter(**lookup).first()
     if obj is None:
         value = next(iter(lookup.values()))
         raise NotFound(f"{model._meta.verbose_name} {value} not found", field=field)

@@ -14,8 +14,9 @@ from tierdesk.escalation import services
 from tierdesk.escalation.models import Escalation
 from tierdesk.packs.selectors import active_pack
 from tierdesk.people.access import viewer_for
-from tierdesk.tickets.schemas import TicketOut
-from tierdesk.tickets.selectors import ticket_get, tickets_visible_to
+from tierdesk.tickets.models import Ticket
+from tierdesk.tickets.schemas import TicketOut, ticket_dict
+from tierdesk.tickets.selectors import LIST_RELATED, ticket_get, tickets_visible_to
 
 router = Router(tags=["escalation"])
 
@@ -104,8 +105,9 @@ def resolution(request: HttpRequest, ticket_id: int, payload: ResolutionIn):
     """Tell the customer the fix; ``verified`` closes the ticket (they confirmed it)."""
     viewer = _agent(request)
     ticket = ticket_get(viewer=viewer, ticket_id=ticket_id)
-    return services.ticket_communicate_resolution(
+    services.ticket_communicate_resolution(
         ticket=ticket, viewer=viewer, message=payload.message, verified=payload.verified)
+    return ticket_dict(Ticket.objects.select_related(*LIST_RELATED).get(pk=ticket_id))
 
 
 @router.get("/tickets/{int:ticket_id}/escalations", response=list[EscalationOut])

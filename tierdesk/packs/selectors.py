@@ -7,14 +7,43 @@ from tierdesk.packs.models import PolicyPackVersion
 
 
 def active_version() -> PolicyPackVersion | None:
-    return (PolicyPackVersion.objects.filter(is_active=True)
-            .only("id", "name", "version", "sha256").first())
+    """Return the active version row, read once per transaction (a change looks it up from
+    its ticket service, its SLA refresh and its rules; one query serves them all)."""
+    memo = _transaction_memo()
+    if memo is not None and "version" in memo:
+        return memo["version"]
+    version = (PolicyPackVersion.objects.filter(is_active=True)
+               .only("id", "name", "version", "sha256").first())
+    if memo is not None:
+        memo["version"] = version
+    return version
 
 
 def active_pack() -> Any | None:
     """Return the parsed active ``Pack`` (or None before any pack is applied)."""
-    row = PolicyPackVersion.objects.filter(is_active=True).values_list("id", "sha256").first()
-    return None if row is None else _parsed(*row)
+    version = active_version()
+    return None if version is None else _parsed(version.pk, version.sha256)
+
+
+def _transaction_memo() -> dict | None:
+    """A dict living exactly as long as the current outermost transaction, else None."""
+    from django.db import connection
+
+    if not connection.in_atomic_block or not connection.atomic_blocks:
+        return None
+    outermost = connection.atomic_blocks[0]
+    memo = getattr(outermost, "_tierdesk_memo", None)
+    if memo is None:
+        memo = {}
+        outermost._tierdesk_memo = memo
+    return memo
+
+
+def forget_active() -> None:
+    """Drop the memo (``pack_apply`` changes the answer inside its own transaction)."""
+    memo = _transaction_memo()
+    if memo is not None:
+        memo.pop("version", None)
 
 
 def pack_for_version(version_id: int) -> Any:

@@ -10,6 +10,7 @@ from django.db.models import Max
 from tierdesk import clock
 from tierdesk.common.errors import ServiceError
 from tierdesk.packs.models import PolicyPackVersion
+from tierdesk.packs.selectors import forget_active
 from tierdesk.packs.sync import sync_structure
 from tierdesk.policy import PackInvalid, load_pack
 
@@ -53,6 +54,7 @@ def pack_apply(*, source: str, actor=None, note: str = "") -> Applied:
             applied_at=clock.now(), applied_by=actor, note=note[:500],
         )
         sync_structure(pack)
+        forget_active()
     log.info("policy pack %s v%s applied", pack.name, number)
     return Applied(version, unchanged=False)
 

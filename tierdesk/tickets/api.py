@@ -24,6 +24,7 @@ from tierdesk.tickets.schemas import (
     TicketOut,
     TicketPage,
     TicketUpdateIn,
+    ticket_dict,
 )
 
 router = Router(tags=["tickets"])
@@ -54,10 +55,10 @@ def _ticket(request: HttpRequest, ticket_id: int):
     return selectors.ticket_get(viewer=_viewer(request), ticket_id=ticket_id)
 
 
-def _after_write(ticket_id: int):
+def _after_write(ticket_id: int) -> dict:
     """The ticket as the change left it, even if the change moved it out of the caller's
     queues (an escalation): they just acted on it, and a 404 would hide the outcome."""
-    return Ticket.objects.select_related(*selectors.LIST_RELATED).get(pk=ticket_id)
+    return ticket_dict(Ticket.objects.select_related(*selectors.LIST_RELATED).get(pk=ticket_id))
 
 
 @router.post("", response={201: TicketOut, 200: TicketOut})
@@ -70,7 +71,8 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn,
     if viewer.is_agent:
         if payload.requester_id is None:
             raise ServiceError("agents must name the requester", field="requester_id")
-        requester = get_or_404(Contact, "requester_id", pk=payload.requester_id)
+        requester = get_or_404(Contact, "requester_id", related=("organisation",),
+                               pk=payload.requester_id)
     elif viewer.is_customer:
         if payload.requester_id not in (None, viewer.contact.pk):
             raise Forbidden("customers open tickets for themselves", field="requester_id")
@@ -86,8 +88,9 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn,
         tags=payload.tags, custom_fields=payload.custom_fields, group=group,
         idempotency_key=idempotency_key, fingerprint=services.request_fingerprint(data),
     )
-    ticket = _after_write(ticket.pk)
-    return Reply(201 if created else 200, ticket)
+    if not created:
+        return Reply(200, _after_write(ticket.pk))  # the first request's ticket, as it is now
+    return Reply(201, ticket_dict(ticket))
 
 
 @router.get("", response=TicketPage)
@@ -99,12 +102,13 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
     )
     more = len(items) > filters.limit
     items = items[: filters.limit]
-    return {"items": items, "next_cursor": cursors.encode(items[-1].pk) if more else None}
+    return {"items": [ticket_dict(t) for t in items],
+            "next_cursor": cursors.encode(items[-1].pk) if more else None}
 
 
 @router.get("/{int:ticket_id}", response=TicketOut)
 def get_ticket(request: HttpRequest, ticket_id: int):
-    return _ticket(request, ticket_id)
+    return ticket_dict(_ticket(request, ticket_id))
 
 
 @router.patch("/{int:ticket_id}", response=TicketOut)

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Field, Schema
+from pydantic import BaseModel
 
 from tierdesk.common.schemas import StrictIn
 from tierdesk.tickets.models import Channel, Status
@@ -11,24 +12,26 @@ from tierdesk.tickets.models import Channel, Status
 ChannelField = Field(default=Channel.API, description="email, portal, chat, phone, slack, ...")
 
 
-class ContactRef(Schema):
+# Ticket output models are plain pydantic models fed with ``ticket_dict``: ninja's
+# ``Schema`` wraps every nested object in an ORM getter, the largest cost of a list page.
+class ContactRef(BaseModel):
     id: int
     name: str
     email: str
 
 
-class OrganisationRef(Schema):
+class OrganisationRef(BaseModel):
     id: int
     name: str
     external_id: str | None
 
 
-class NamedRef(Schema):
+class NamedRef(BaseModel):
     id: int
     name: str
 
 
-class TicketOut(Schema):
+class TicketOut(BaseModel):
     id: int
     subject: str
     status: Status
@@ -51,19 +54,29 @@ class TicketOut(Schema):
     solved_at: datetime | None
     closed_at: datetime | None
 
-    @staticmethod
-    def resolve_assignee(obj) -> dict | None:
-        if obj.assignee is None:
-            return None
-        user = obj.assignee.user
-        return {"id": obj.assignee.pk, "name": user.get_full_name() or user.username}
 
-    @staticmethod
-    def resolve_tier(obj) -> str | None:
-        return obj.tier.code if obj.tier else None
+def ticket_dict(t) -> dict[str, Any]:
+    """Return a ticket (with its relations loaded) in the shape of ``TicketOut``."""
+    org, group, assignee, requester = t.organisation, t.group, t.assignee, t.requester
+    return {
+        "id": t.pk, "subject": t.subject, "status": t.status, "priority": t.priority,
+        "channel": t.channel, "category": t.category, "error_code": t.error_code,
+        "language": t.language, "tags": t.tags, "custom_fields": t.custom_fields,
+        "requester": {"id": requester.pk, "name": requester.name, "email": requester.email},
+        "organisation": None if org is None else {
+            "id": org.pk, "name": org.name, "external_id": org.external_id},
+        "group": None if group is None else {"id": group.pk, "name": group.name},
+        "assignee": None if assignee is None else {
+            "id": assignee.pk,
+            "name": assignee.user.get_full_name() or assignee.user.username},
+        "tier": t.tier.code if t.tier_id else None, "merged_into_id": t.merged_into_id,
+        "created_at": t.created_at, "updated_at": t.updated_at,
+        "first_responded_at": t.first_responded_at, "solved_at": t.solved_at,
+        "closed_at": t.closed_at,
+    }
 
 
-class TicketPage(Schema):
+class TicketPage(BaseModel):
     items: list[TicketOut]
     next_cursor: str | None
 

@@ -148,7 +148,7 @@ def _ticket_create_atomic(
     requester: Contact = fields["requester"]
     fields.update(_classify(fields, body))
     ticket = Ticket.objects.create(
-        organisation_id=requester.organisation_id, created_at=now, updated_at=now,
+        organisation=requester.organisation, created_at=now, updated_at=now,
         status=NEW, **fields,
     )
     message = Message.objects.create(
