@@ -12,6 +12,7 @@ from tests.factories import AgentFactory, ContactFactory, OrganisationFactory, U
 from tierdesk import clock
 from tierdesk.calendars import BusinessCalendar
 from tierdesk.outbox.models import OutboxMessage
+from tierdesk.outbox.services import deliver_due
 from tierdesk.people.access import viewer_for
 from tierdesk.people.models import Role
 from tierdesk.sla import replay
@@ -134,7 +135,12 @@ def test_breach_sends_template_3_apology_and_notifies_the_support_manager(apply_
     ticket = create(people)
     OutboxMessage.objects.all().delete()
     sla_sweep(now=T0 + timedelta(hours=4))
-    mails = {m.payload["template"]: m.payload for m in OutboxMessage.objects.all()}
+    # The sweep queues the batch's actions; the outbox worker runs them.
+    (batch,) = OutboxMessage.objects.filter(kind="sla_actions")
+    assert batch.payload["clocks"][0][:2] == [ticket.pk, "first_response"]
+    assert deliver_due(now=T0 + timedelta(hours=4)) == 1
+    mails = {m.payload["template"]: m.payload for m in
+             OutboxMessage.objects.filter(kind="email")}
     apology = mails["sla_breach_apology"]
     assert apology["to"] == ["it@1018.example.com"]
     assert f"#{ticket.pk}" in apology["subject"]
@@ -159,6 +165,21 @@ def test_sweep_cost_does_not_grow_with_open_tickets_that_are_not_due(apply_pack,
     for i in range(30):
         create(people, subject=f"SSO-9001 #{i}")
     assert queries_of_an_idle_sweep() == one
+
+
+def test_breach_actions_run_once_through_the_outbox(apply_pack, people):
+    apply_pack("dataflow")
+    create(people)
+    sla_sweep(now=T0 + timedelta(hours=4))
+    batch = OutboxMessage.objects.get(kind="sla_actions")
+    deliver_due(now=T0 + timedelta(hours=4))
+    batch.refresh_from_db()
+    assert batch.state == "delivered"
+    emails = OutboxMessage.objects.filter(kind="email", payload__template="sla_breach_apology")
+    assert emails.count() == 1
+    sla_sweep(now=T0 + timedelta(hours=5))  # nothing new is due
+    assert deliver_due(now=T0 + timedelta(hours=5)) == 0
+    assert emails.count() == 1
 
 
 def test_met_clocks_are_never_breached_by_the_sweep(apply_pack, people):

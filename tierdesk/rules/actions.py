@@ -73,13 +73,20 @@ def _agents(pack: Any, ticket: Ticket, recipient: Any, at: datetime) -> list[Age
     return []
 
 
-def _notify(pack: Any, ticket: Ticket, recipients: list[Any], at: datetime, cause: str) -> str:
+def _notify(pack: Any, ticket: Ticket, recipients: list[Any], at: datetime, cause: str,
+            cache: dict) -> str:
     emails: list[str] = []
     for recipient in recipients:
         if recipient.customer:
             emails.append(ticket.requester.email)
-        else:
-            emails += [a.user.email for a in _agents(pack, ticket, recipient, at) if a.user.email]
+            continue
+        # Who holds a role (or is on call) does not depend on the ticket: a sweep batch
+        # of 2,000 breaches asks once.
+        key = (recipient.model_dump_json(), at)
+        if key not in cache:
+            cache[key] = [a.user.email for a in _agents(pack, ticket, recipient, at)
+                          if a.user.email]
+        emails += cache[key]
     for email in dict.fromkeys(emails):
         outbox.enqueue_email(
             to=email, ticket_id=ticket.pk, template=f"notify:{cause}", at=at,
@@ -102,12 +109,17 @@ def _update(ticket: Ticket, changes: dict[str, Any], cause: str) -> None:
 
 
 def run_actions(*, pack: Any, ticket: Ticket, actions: list[Any], at: datetime, cause: str,
-                values: dict[str, Any] | None = None) -> list[str]:
-    """Run each action; return a short description of each, for the event that caused it."""
+                values: dict[str, Any] | None = None, cache: dict | None = None) -> list[str]:
+    """Run each action; return a short description of each, for the event that caused it.
+
+    ``cache`` may be shared across calls for one instant (a sweep batch) to look up each
+    notify recipient once.
+    """
     done: list[str] = []
+    cache = {} if cache is None else cache
     for action in actions:
         try:
-            done += _run_one(pack, ticket, action, at, cause, values)
+            done += _run_one(pack, ticket, action, at, cause, values, cache)
         except ServiceError as exc:
             # A refused action (say, an illegal status) must not undo the others.
             events.record(ticket, "action_failed", None, at, reason=cause, error=exc.message)
@@ -116,7 +128,7 @@ def run_actions(*, pack: Any, ticket: Ticket, actions: list[Any], at: datetime, 
 
 
 def _run_one(pack: Any, ticket: Ticket, action: Any, at: datetime, cause: str,
-             values: dict[str, Any] | None) -> list[str]:
+             values: dict[str, Any] | None, cache: dict) -> list[str]:
     from tierdesk.integrations import outbound
 
     done: list[str] = []
@@ -127,7 +139,7 @@ def _run_one(pack: Any, ticket: Ticket, action: Any, at: datetime, cause: str,
                              ticket_id=ticket.pk, template=action.send_template, at=at)
         done.append(f"sent template {action.send_template}")
     if action.notify:
-        done.append(_notify(pack, ticket, action.notify, at, cause))
+        done.append(_notify(pack, ticket, action.notify, at, cause, cache))
     if action.escalate:
         from tierdesk.escalation.services import escalate
 

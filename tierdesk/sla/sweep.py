@@ -1,27 +1,34 @@
-"""The SLA sweep: find clocks whose warning or deadline has passed, claim them, act.
+"""The SLA sweep: find clocks whose warning or deadline has passed, claim them, record it.
 
 It reads only the partial ``due_at``/``warn_at`` indexes, so its cost follows the number
-of clocks due, not the number of open tickets; claims are conditional updates inside one
+of clocks due, not the number of open tickets. Claims are conditional updates inside one
 transaction per batch, so two sweeps never act twice on one clock.
+
+The pack's ``on_breach``/``on_warning`` actions (Template 3 apology, notify the support
+manager...) are not run inline: each batch queues one ``sla_actions`` outbox message in the
+same transaction, which the outbox worker runs right after, with retries. Detection stays
+fast at scale (10,000 breaches in one sweep), and a crash between the two loses nothing.
 """
 
 import logging
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
 
 from tierdesk import clock
-from tierdesk.rules.actions import run_actions
+from tierdesk.outbox import services as outbox
 from tierdesk.sla.models import SlaTarget
-from tierdesk.tickets.models import TicketEvent
+from tierdesk.tickets.models import Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
 BATCH = 2000
+ACTIONS_KIND = "sla_actions"
 
 
 def sla_sweep(*, now: datetime | None = None, batch: int = BATCH) -> int:
-    """Emit every due warning and breach; return how many clocks were acted on."""
+    """Record every due warning and breach; return how many clocks were claimed."""
     now = now or clock.now()
     total = 0
     for kind in ("breach", "warning"):
@@ -44,50 +51,80 @@ def _due(kind: str, now: datetime):
 def _sweep_batch(kind: str, now: datetime, batch: int) -> int:
     qs = _due(kind, now)
     if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True, of=("self",))
-    rows = list(qs.select_related("ticket", "ticket__requester", "ticket__organisation")
-                [:batch])
+        qs = qs.select_for_update(skip_locked=True)
+    rows = list(qs.values_list("id", "ticket_id", "metric", "policy", "pack_version_id",
+                               "due_at", "target_minutes")[:batch])
     if not rows:
         return 0
-    ids = [r.pk for r in rows]
     field = "breached_at" if kind == "breach" else "warned_at"
-    SlaTarget.objects.filter(pk__in=ids, **{f"{field}__isnull": True}).update(**{field: now})
+    SlaTarget.objects.filter(pk__in=[r[0] for r in rows], **{f"{field}__isnull": True}) \
+        .update(**{field: now})
     event_type = "sla_breached" if kind == "breach" else "sla_warning"
     TicketEvent.objects.bulk_create([
-        TicketEvent(ticket_id=r.ticket_id, type=event_type, created_at=now,
-                    data={"metric": r.metric, "policy": r.policy,
-                          "due_at": r.due_at.isoformat() if r.due_at else None})
-        for r in rows
+        TicketEvent(ticket_id=ticket_id, type=event_type, created_at=now,
+                    data={"metric": metric, "policy": policy,
+                          "due_at": due_at.isoformat() if due_at else None})
+        for _, ticket_id, metric, policy, _, due_at, _ in rows
     ], batch_size=1000)
-    _run_policy_actions(kind, rows, now)
+    with_actions = [r for r in rows if _has_actions(kind, r[4], r[3])]
+    if with_actions:
+        outbox.enqueue(kind=ACTIONS_KIND, at=now, payload={
+            "kind": kind, "at": now.isoformat(),
+            "clocks": [[r[1], r[2], r[3], r[4], r[6]] for r in with_actions],
+        })
     return len(rows)
 
 
-def _run_policy_actions(kind: str, rows: list[SlaTarget], now: datetime) -> None:
-    """Run the matched policy's ``on_breach``/``on_warning`` actions for each clock."""
+def _has_actions(kind: str, version_id: int, policy_name: str) -> bool:
     from tierdesk.packs.selectors import pack_for_version
 
-    by_version: dict[int, list[SlaTarget]] = defaultdict(list)
-    for row in rows:
-        by_version[row.pack_version_id].append(row)
+    pack = pack_for_version(version_id)
+    rule_event = "sla_breach" if kind == "breach" else "sla_warning"
+    if any(rule_event in rule.on for rule in pack.rules):
+        return True
+    policy = next((p for p in pack.sla_policies if p.name == policy_name), None)
+    return bool(policy and (policy.on_breach if kind == "breach" else policy.on_warning))
+
+
+@transaction.atomic
+def run_deferred_actions(payload: dict[str, Any]) -> int:
+    """Run the actions a sweep batch queued (the outbox's ``sla_actions`` sender); all or
+    nothing, so a retry after a failure never sends an apology twice."""
+    from tierdesk.packs.selectors import pack_for_version
+    from tierdesk.rules.actions import run_actions
     from tierdesk.rules.engine import on_event
 
+    kind, at = payload["kind"], datetime.fromisoformat(payload["at"])
     rule_event = "sla_breach" if kind == "breach" else "sla_warning"
-    for version_id, group in by_version.items():
-        pack = pack_for_version(version_id)
-        policies = {p.name: p for p in pack.sla_policies}
-        listens = any(rule_event in rule.on for rule in pack.rules)
-        for row in group:
-            if listens:
-                on_event(ticket=row.ticket, event=rule_event, now=now)
-            policy = policies.get(row.policy)
-            actions = (policy.on_breach if kind == "breach" else policy.on_warning) \
-                if policy else []
-            if not actions:
-                continue
-            what = "breached" if kind == "breach" else "about to breach"
-            cause = f"SLA {row.metric.replace('_', ' ')} {what}"
-            run_actions(pack=pack, ticket=row.ticket, actions=actions, at=now, cause=cause,
-                        values={"sla": f"{row.target_minutes // 60}h" if row.target_minutes >= 60
-                                else f"{row.target_minutes}m"})
+    by_version: dict[int, list] = defaultdict(list)
+    for clock_row in payload["clocks"]:
+        by_version[clock_row[3]].append(clock_row)
+    tickets = Ticket.objects.select_related("requester", "organisation", "tier").in_bulk(
+        [c[0] for c in payload["clocks"]])
+    cache: dict = {}
+    done = 0
+    with outbox.collect():
+        for version_id, clocks in by_version.items():
+            pack = pack_for_version(version_id)
+            policies = {p.name: p for p in pack.sla_policies}
+            listens = any(rule_event in rule.on for rule in pack.rules)
+            for ticket_id, metric, policy_name, _, target_minutes in clocks:
+                ticket = tickets.get(ticket_id)
+                if ticket is None:
+                    continue
+                if listens:
+                    on_event(ticket=ticket, event=rule_event, now=at)
+                policy = policies.get(policy_name)
+                actions = (policy.on_breach if kind == "breach" else policy.on_warning) \
+                    if policy else []
+                if actions:
+                    what = "breached" if kind == "breach" else "about to breach"
+                    run_actions(pack=pack, ticket=ticket, actions=actions, at=at,
+                                cause=f"SLA {metric.replace('_', ' ')} {what}",
+                                values={"sla": _human(target_minutes)}, cache=cache)
+                done += 1
+    return done
 
+
+def _human(minutes: int) -> str:
+    return f"{minutes // 60}h" if minutes >= 60 and minutes % 60 == 0 else f"{minutes}m"
