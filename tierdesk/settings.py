@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "tierdesk.incidents",
     "tierdesk.escalation",
     "tierdesk.rules",
+    "tierdesk.integrations",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,9 @@ class OutboxMessage(models.Model):
     class Kind(models.TextChoices):
         EMAIL = "email"
         WEBHOOK = "webhook"
+        SLACK = "slack"
+        JIRA = "jira"
+        SLA_ACTIONS = "sla_actions"  # a sweep batch's on_breach/on_warning actions
 
     class State(models.TextChoices):
         PENDING = "pending"

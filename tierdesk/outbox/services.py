@@ -5,6 +5,7 @@ Delivery is at-least-once with a stable id per message (email ``Message-ID``, we
 that died between sending and recording.
 """
 
+import contextvars
 import hashlib
 import hmac
 import json
@@ -12,6 +13,8 @@ import logging
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,16 +37,45 @@ class DeliveryError(Exception):
     """The receiver did not take the message; it will be retried."""
 
 
+_collecting: contextvars.ContextVar[list[OutboxMessage] | None] = contextvars.ContextVar(
+    "outbox_collecting", default=None)
+
+
+@contextmanager
+def collect() -> Iterator[None]:
+    """Within the block, ``enqueue`` gathers messages and writes them in one bulk insert at
+    the end (a sweep batch queues thousands); use inside the caller's transaction."""
+    gathered: list[OutboxMessage] = []
+    token = _collecting.set(gathered)
+    try:
+        yield
+    finally:
+        _collecting.reset(token)
+    if gathered:
+        OutboxMessage.objects.bulk_create(gathered, batch_size=1000)
+        if any(m.kind != OutboxMessage.Kind.EMAIL or settings.EMAIL_ENABLED for m in gathered):
+            from tierdesk.jobs.dispatch import kick
+
+            transaction.on_commit(lambda: kick("deliver_outbox"))
+
+
 def enqueue(*, kind: str, payload: dict[str, Any], ticket_id: int | None = None,
             at: datetime | None = None) -> OutboxMessage:
     """Write a message to the outbox in the current transaction and kick the worker on commit."""
     now = at or clock.now()
-    message = OutboxMessage.objects.create(
+    message = OutboxMessage(
         kind=kind, payload=payload, ticket_id=ticket_id, next_attempt_at=now, created_at=now,
     )
-    from tierdesk.jobs.dispatch import kick
+    gathering = _collecting.get()
+    if gathering is not None:
+        gathering.append(message)
+        return message
+    message.save(force_insert=True)
+    if kind != OutboxMessage.Kind.EMAIL or settings.EMAIL_ENABLED:
+        # Undeliverable mail (email not configured) waits for the sweep: no kick, no scan.
+        from tierdesk.jobs.dispatch import kick
 
-    transaction.on_commit(lambda: kick("deliver_outbox"))
+        transaction.on_commit(lambda: kick("deliver_outbox"))
     return message
 
 
@@ -136,8 +168,29 @@ def _send(message: OutboxMessage) -> None:
         _send_email(message)
     elif message.kind == OutboxMessage.Kind.WEBHOOK:
         _send_webhook(message)
+    elif message.kind == OutboxMessage.Kind.SLA_ACTIONS:
+        from tierdesk.sla.sweep import run_deferred_actions
+
+        run_deferred_actions(message.payload)
+    elif message.kind == OutboxMessage.Kind.SLACK:
+        _send_slack(message)
+    elif message.kind == OutboxMessage.Kind.JIRA:
+        _send_jira(message)
     else:
         raise DeliveryError(f"no sender for kind {message.kind!r}")
+
+
+def _send_slack(message: OutboxMessage) -> None:
+    # Imported here: the integrations package queues through this module.
+    from tierdesk.integrations.delivery import deliver_slack
+
+    deliver_slack(message)
+
+
+def _send_jira(message: OutboxMessage) -> None:
+    from tierdesk.integrations.delivery import deliver_jira
+
+    deliver_jira(message)
 
 
 def _send_email(message: OutboxMessage) -> None:

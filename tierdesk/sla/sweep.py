@@ -66,7 +66,11 @@ def _sweep_batch(kind: str, now: datetime, batch: int) -> int:
                           "due_at": due_at.isoformat() if due_at else None})
         for _, ticket_id, metric, policy, _, due_at, _ in rows
     ], batch_size=1000)
-    with_actions = [r for r in rows if _has_actions(kind, r[4], r[3])]
+    decided: dict[tuple[int, str], bool] = {}
+    for _, _, _, policy, version_id, _, _ in rows:
+        if (version_id, policy) not in decided:
+            decided[version_id, policy] = _has_actions(kind, version_id, policy)
+    with_actions = [r for r in rows if decided[r[4], r[3]]]
     if with_actions:
         outbox.enqueue(kind=ACTIONS_KIND, at=now, payload={
             "kind": kind, "at": now.isoformat(),
