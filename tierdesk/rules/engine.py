@@ -16,6 +16,7 @@ from typing import Any
 
 from tierdesk.packs.selectors import active_pack
 from tierdesk.rules.actions import run_actions
+from tierdesk.rules.compiled import compiled_for
 from tierdesk.rules.facts import rule_facts, thresholds
 from tierdesk.rules.models import RuleState
 from tierdesk.sla.calendars import calendar_for_spec
@@ -29,8 +30,9 @@ _running: contextvars.ContextVar[dict[int, list[str]] | None] = contextvars.Cont
     "rules_cascade", default=None)
 
 
-def on_event(*, ticket: Ticket, event: str, now: datetime) -> None:
-    """Run the pack's rules for ``event`` on ``ticket`` (inside the caller's transaction)."""
+def on_event(*, ticket: Ticket, event: str, now: datetime, fresh: bool = False) -> None:
+    """Run the pack's rules for ``event`` on ``ticket`` (inside the caller's transaction);
+    ``fresh`` (a ticket created in this transaction) has no rule states to read."""
     running = _running.get()
     if running is not None and ticket.pk in running:
         running[ticket.pk].append(event)
@@ -40,7 +42,7 @@ def on_event(*, ticket: Ticket, event: str, now: datetime) -> None:
         return
     token = _running.set({**(running or {}), ticket.pk: [event]})
     try:
-        _cascade(pack, ticket, now)
+        _cascade(pack, ticket, now, fresh)
     finally:
         _running.reset(token)
 
@@ -51,11 +53,12 @@ def _calendar(ticket: Ticket) -> Any:
     return calendar_for_spec(spec["calendar"]) if spec and spec.get("calendar") else None
 
 
-def _cascade(pack: Any, ticket: Ticket, now: datetime) -> None:
+def _cascade(pack: Any, ticket: Ticket, now: datetime, fresh: bool = False) -> None:
     queue = _running.get()[ticket.pk]
     fired: set[str] = set()
-    states = {s.rule: s for s in RuleState.objects.filter(ticket=ticket)}
+    states = {} if fresh else {s.rule: s for s in RuleState.objects.filter(ticket=ticket)}
     calendar = _calendar(ticket) if any(r.business_time for r in pack.rules) else None
+    compiled = compiled_for(pack.rules)  # compiled once per pack version per process
     passes = 0
     while queue:
         event = queue.pop(0)
@@ -67,11 +70,12 @@ def _cascade(pack: Any, ticket: Ticket, now: datetime) -> None:
                         extra={"ticket_id": ticket.pk})
             queue.clear()
             break
-        facts = {False: rule_facts(ticket, now)}
-        if calendar is not None:
-            facts[True] = rule_facts(ticket, now, calendar)
-        for rule in pack.rules:
-            holds = rule.when.matches(facts[bool(rule.business_time and calendar)])
+        facts = rule_facts(ticket, now)
+        business = rule_facts(ticket, now, calendar) if calendar is not None else None
+        # Conditions of every rule (not only those listening): a false one ends an episode.
+        holding = set(compiled.matching(None, facts, business_facts=business))
+        for index, rule in enumerate(pack.rules):
+            holds = index in holding
             state = states.get(rule.name)
             if not holds:
                 if state is not None and state.active:

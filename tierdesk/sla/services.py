@@ -67,34 +67,48 @@ def sla_state(ticket: Ticket, calendar_override=None) -> replay.SlaState:
     return replay.evaluate(_event_views(ticket), calendar_override or calendar_for_spec)
 
 
-def sla_refresh(*, ticket: Ticket, now: datetime, reason: str, actor=None) -> None:
+def sla_refresh(*, ticket: Ticket, now: datetime, reason: str, actor=None,
+                created: TicketEvent | None = None) -> None:
     """Recompute targets and clocks after a change; call inside the change's transaction.
 
     1. Ask the active pack for the ticket's targets; if they differ from the ones last
        recorded, write a ``sla_targets_set`` event naming ``reason``.
     2. Replay the events into clocks and store them (keeping sweep results).
+
+    ``created`` (the ticket's first event, at creation) says the history is just that
+    event: nothing to read back, which saves three queries on every new ticket.
     """
     version = packs.active_version()
     if version is None:
         return
     pack = packs.active_pack()
     desired = desired_targets(ticket, pack, version.pk)
-    last = (TicketEvent.objects.filter(ticket=ticket, type="sla_targets_set")
-            .order_by("-id").values_list("data", flat=True).first())
+    last = None if created is not None else (
+        TicketEvent.objects.filter(ticket=ticket, type="sla_targets_set")
+        .order_by("-id").values_list("data", flat=True).first())
     current = {k: v for k, v in (last or {}).items() if k != "reason"}
+    recorded = None
     if last is None and not desired["targets"]:
         pass  # no SLA now and none before: nothing to record
     elif desired != current:
-        events.record(ticket, "sla_targets_set", actor, now, reason=reason, **desired)
-    if last is not None or desired["targets"]:
+        recorded = events.record(ticket, "sla_targets_set", actor, now, reason=reason,
+                                 **desired)
+    if created is not None and recorded is not None:
+        history = [replay.Event(e.type, _epoch(e.created_at), e.data)
+                   for e in (created, recorded)]
+        _store(ticket, replay.evaluate(history, calendar_for_spec), version.pk, now,
+               existing={})
+    elif last is not None or desired["targets"]:
         _store(ticket, sla_state(ticket), version.pk, now)
     if ticket.sla_pack_version_id != version.pk:
         ticket.sla_pack_version_id = version.pk
         ticket.save(update_fields=["sla_pack_version"])
 
 
-def _store(ticket: Ticket, state: replay.SlaState, version_id: int, now: datetime) -> None:
-    existing = {t.metric: t for t in SlaTarget.objects.filter(ticket=ticket)}
+def _store(ticket: Ticket, state: replay.SlaState, version_id: int, now: datetime,
+           existing: dict[str, SlaTarget] | None = None) -> None:
+    if existing is None:
+        existing = {t.metric: t for t in SlaTarget.objects.filter(ticket=ticket)}
     now_s = _epoch(now)
     for metric, c in state.clocks.items():
         if c.target_s is None:

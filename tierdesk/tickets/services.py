@@ -14,7 +14,7 @@ from tierdesk import clock
 from tierdesk.common.errors import Conflict, Forbidden, ServiceError
 from tierdesk.customers.models import Contact
 from tierdesk.outbox import services as outbox
-from tierdesk.packs.selectors import active_pack
+from tierdesk.packs.selectors import active_pack, active_version
 from tierdesk.people.access import Viewer
 from tierdesk.people.models import Agent, Group, Tier
 from tierdesk.policy import classify
@@ -147,6 +147,9 @@ def _ticket_create_atomic(
     now = clock.now()
     requester: Contact = fields["requester"]
     fields.update(_classify(fields, body))
+    version = active_version()
+    if version is not None:
+        fields["sla_pack_version"] = version  # set by the SLA refresh below; saves an UPDATE
     ticket = Ticket.objects.create(
         organisation=requester.organisation, created_at=now, updated_at=now,
         status=NEW, **fields,
@@ -156,7 +159,7 @@ def _ticket_create_atomic(
         body_html=nh3.clean(body_html) if body_html else "", channel=ticket.channel,
         created_at=now,
     )
-    events.created(
+    created_event = events.created(
         ticket, viewer.user, now, subject=ticket.subject, channel=ticket.channel,
         priority=ticket.priority, status=ticket.status, requester=requester.pk,
         organisation=ticket.organisation_id, message_id=message.pk,
@@ -173,8 +176,9 @@ def _ticket_create_atomic(
         body=f"We have received your request #{ticket.pk} and will reply soon.",
         at=now,
     )
-    sla.sla_refresh(ticket=ticket, now=now, reason="created", actor=viewer.user)
-    rules.on_event(ticket=ticket, event="created", now=now)
+    sla.sla_refresh(ticket=ticket, now=now, reason="created", actor=viewer.user,
+                    created=created_event)
+    rules.on_event(ticket=ticket, event="created", now=now, fresh=True)
     return ticket, True
 
 
