@@ -123,7 +123,9 @@ def test_sweep_warns_before_and_breaches_at_the_deadline_once(apply_pack, people
     assert sla_sweep(now=T0 + timedelta(hours=3, minutes=30)) == 0
     assert sla_sweep(now=T0 + timedelta(hours=4)) == 1
     breach = TicketEvent.objects.get(ticket=ticket, type="sla_breached")
-    assert breach.data["metric"] == "first_response"
+    assert breach.data == {"metric": "first_response", "policy": "Enterprise",
+                           "due_at": "2026-12-01T18:00:00+00:00"}
+    assert breach.created_at == T0 + timedelta(hours=4)
     assert sla_sweep(now=T0 + timedelta(hours=5)) == 0
     assert SlaTarget.objects.get(ticket=ticket, metric="first_response").breached_at == \
         T0 + timedelta(hours=4)
