@@ -5,21 +5,8 @@ import pytest
 from django.test import Client
 
 from tests.factories import ContactFactory, TicketFactory
+from tests.matrix import cases, fill, persona_user
 from tierdesk.tickets.models import Ticket
-
-PERSONAS = ["anonymous", "customer", "foreign_customer", "agent", "outsider_agent", "manager"]
-
-
-def persona_user(world, name):
-    return {
-        "anonymous": None,
-        "customer": world.customer.user,
-        "foreign_customer": world.foreign_customer.user,
-        "agent": world.agent.user,
-        "outsider_agent": world.outsider_agent.user,
-        "manager": world.manager.user,
-    }[name]
-
 
 # (name, method, path template, body, expected status per persona in PERSONAS order)
 MATRIX = [
@@ -70,21 +57,7 @@ MATRIX = [
     ("who am I", "get", "/api/v1/me", None, [401, 200, 200, 200, 200, 200]),
 ]
 
-CASES = [
-    pytest.param(name, method, path, body, persona, expected[i], id=f"{name}-{persona}")
-    for name, method, path, body, expected in MATRIX
-    for i, persona in enumerate(PERSONAS)
-]
-
-
-def fill(value, ids):
-    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
-        return ids[value[1:-1]]
-    if isinstance(value, str):
-        return value.format(**ids)
-    if isinstance(value, dict):
-        return {k: fill(v, ids) for k, v in value.items()}
-    return value
+CASES = cases(MATRIX)
 
 
 @pytest.mark.parametrize(("name", "method", "path", "body", "persona", "expected"), CASES)

@@ -8,21 +8,8 @@ cannot link a Support ticket it cannot see."""
 import pytest
 
 from tests.incidents.conftest import IncidentFactory, link
+from tests.matrix import cases, fill, persona_user
 from tierdesk import clock
-
-PERSONAS = ["anonymous", "customer", "foreign_customer", "agent", "outsider_agent", "manager"]
-
-
-def persona_user(world, name):
-    return {
-        "anonymous": None,
-        "customer": world.customer.user,
-        "foreign_customer": world.foreign_customer.user,
-        "agent": world.agent.user,
-        "outsider_agent": world.outsider_agent.user,
-        "manager": world.manager.user,
-    }[name]
-
 
 DENIED = [401, 403, 403]  # anonymous, customer, foreign customer
 
@@ -47,23 +34,7 @@ MATRIX = [
     ("status json", "get", "/status.json", None, [200] * 6),
 ]
 
-CASES = [
-    pytest.param(name, method, path, body, persona, expected[i], id=f"{name}-{persona}")
-    for name, method, path, body, expected in MATRIX
-    for i, persona in enumerate(PERSONAS)
-]
-
-
-def fill(value, ids):
-    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
-        return ids[value[1:-1]]
-    if isinstance(value, str):
-        return value.format(**ids)
-    if isinstance(value, dict):
-        return {k: fill(v, ids) for k, v in value.items()}
-    if isinstance(value, list):
-        return [fill(v, ids) for v in value]
-    return value
+CASES = cases(MATRIX)
 
 
 @pytest.mark.parametrize(("name", "method", "path", "body", "persona", "expected"), CASES)

@@ -5,26 +5,9 @@ import uuid
 
 import pytest
 
-from tests.outbox.dbthreads import worker_threads_release_connections
-from tests.outbox.loopback import SMTPServer, point_email_at
+from tests.outbox.fixtures import _threads_release_db_connections, smtp_server  # noqa: F401
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
-
-
-@pytest.fixture(autouse=True)
-def _threads_release_db_connections():
-    """Worker threads close their connections after each job (see dbthreads)."""
-    with worker_threads_release_connections():
-        yield
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on 127.0.0.1 (free port) that Django's SMTP backend sends to."""
-    server = SMTPServer().start()
-    point_email_at(settings, server)
-    yield server
-    server.stop()
 
 
 @pytest.fixture

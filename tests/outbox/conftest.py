@@ -4,27 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.outbox.dbthreads import worker_threads_release_connections
-from tests.outbox.loopback import SMTPServer, WebhookReceiver, point_email_at
+from tests.outbox.fixtures import _threads_release_db_connections, smtp_server  # noqa: F401
+from tests.outbox.loopback import WebhookReceiver
 from tierdesk import clock
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _threads_release_db_connections():
-    """Worker threads close their connections after each job (see dbthreads)."""
-    with worker_threads_release_connections():
-        yield
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on 127.0.0.1 (free port) that Django's SMTP backend sends to."""
-    server = SMTPServer().start()
-    point_email_at(settings, server)
-    yield server
-    server.stop()
 
 
 @pytest.fixture

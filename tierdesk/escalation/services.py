@@ -124,16 +124,20 @@ def escalate(*, ticket: Ticket, viewer: Viewer, to: str, criteria: list[str],
         actor=viewer.user, at=now)
     events.record(ticket, "escalated", viewer.user, now, to=to, from_tier=from_tier,
                   criteria=criteria, escalation=escalation.pk, rule=by_rule)
+    _move(ticket, viewer, now, to, tier=not unit, reason=f"escalated to {to}")
+    return escalation
+
+
+def _move(ticket: Ticket, viewer: Viewer, now, to: str, *, tier: bool, reason: str) -> None:
+    """Put the ticket in ``to``'s tier and queue (unassigned: the new team picks it up)."""
     changes: dict[str, Any] = {"updated_at": now}
-    if not unit:
+    if tier:
         changes["tier"] = Tier.objects.filter(code=to).first()
     queue = _queue_for(to)
     if queue is not None and queue != ticket.group:
         changes["group"] = queue
         changes["assignee"] = None
-    after_change(ticket=ticket, viewer=viewer, now=now, changes=changes,
-                 reason=f"escalated to {to}")
-    return escalation
+    after_change(ticket=ticket, viewer=viewer, now=now, changes=changes, reason=reason)
 
 
 @transaction.atomic(durable=True)
@@ -158,13 +162,7 @@ def de_escalate(*, ticket: Ticket, viewer: Viewer, to: str, note: str = "") -> E
         note=note, actor=viewer.user, at=now)
     events.record(ticket, "de_escalated", viewer.user, now, to=to, from_tier=current,
                   escalation=escalation.pk)
-    changes: dict[str, Any] = {"tier": Tier.objects.filter(code=to).first(), "updated_at": now}
-    queue = _queue_for(to)
-    if queue is not None and queue != ticket.group:
-        changes["group"] = queue
-        changes["assignee"] = None
-    after_change(ticket=ticket, viewer=viewer, now=now, changes=changes,
-                 reason=f"de-escalated to {to}")
+    _move(ticket, viewer, now, to, tier=True, reason=f"de-escalated to {to}")
     return escalation
 
 
