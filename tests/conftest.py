@@ -3,6 +3,7 @@ this and another organisation, and an API client that speaks as any of them."""
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -19,6 +20,15 @@ from tierdesk import clock
 from tierdesk.people.access import Viewer, viewer_for
 from tierdesk.people.models import Role
 from tierdesk.people.services import token_create
+
+
+def pytest_configure(config) -> None:
+    """A fresh clone has no data folder yet; the SQLite test database lives in it."""
+    from django.conf import settings
+
+    test_name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and test_name:
+        Path(test_name).parent.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)
