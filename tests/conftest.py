@@ -23,9 +23,11 @@ from tierdesk.people.services import token_create
 
 
 def pytest_configure(config) -> None:
-    """A fresh clone has no data folder yet; the SQLite test database lives in it."""
+    """A fresh clone has no data folder yet; the SQLite test database lives in it, and
+    the static files folder is what whitenoise serves from."""
     from django.conf import settings
 
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     test_name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and test_name:
         Path(test_name).parent.mkdir(parents=True, exist_ok=True)
