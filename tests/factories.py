@@ -23,7 +23,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
         model = Organisation
 
     name = factory.Sequence(lambda n: f"Organisation {n}")
-    external_id = factory.Sequence(lambda n: str(1000 + n))
+    external_id = factory.Sequence(lambda n: f"ORG-{n}")
     plan = "Enterprise"
     country = "US"
     timezone = "America/New_York"
