@@ -6,7 +6,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
-    AgentFactory, ContactFactory, GroupFactory, MessageFactory, OrganisationFactory,
+    AgentFactory,
+    ContactFactory,
+    GroupFactory,
+    MessageFactory,
+    OrganisationFactory,
     TicketFactory,
 )
 from tests.incidents.conftest import IncidentFactory, link
