@@ -1,20 +1,22 @@
 """Ticket endpoints: parse, resolve ids under the caller's scope, call a service, answer."""
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from ninja import Field as NinjaField
-from ninja import Header, Query, Router, Schema
+from ninja import File, Header, Query, Router, Schema
 from ninja import Status as Reply
+from ninja.files import UploadedFile
 
 from tierdesk.common import cursors
-from tierdesk.common.errors import Forbidden, ServiceError
+from tierdesk.common.errors import Forbidden, NotFound, ServiceError
 from tierdesk.common.lookups import get_or_404
 from tierdesk.customers.models import Contact
 from tierdesk.people.access import Viewer, viewer_for
 from tierdesk.people.models import Agent, Group, Tier
-from tierdesk.tickets import selectors, services
-from tierdesk.tickets.models import Channel, Status, Ticket
+from tierdesk.tickets import attachments, selectors, services
+from tierdesk.tickets.models import Attachment, Channel, Message, Status, Ticket
 from tierdesk.tickets.schemas import (
     AssignIn,
+    AttachmentOut,
     EventOut,
     MergeIn,
     MessageOut,
@@ -159,6 +161,34 @@ def list_messages(request: HttpRequest, ticket_id: int):
     """The conversation; customers see public replies only."""
     ticket = _ticket(request, ticket_id)
     return list(selectors.ticket_messages(viewer=_viewer(request), ticket=ticket))
+
+
+@router.post("/{int:ticket_id}/messages/{int:message_id}/attachments",
+             response={201: AttachmentOut})
+def upload_attachment(request: HttpRequest, ticket_id: int, message_id: int,
+                      file: File[UploadedFile]):
+    """Attach a file (multipart field ``file``) to a message of the ticket."""
+    ticket = _ticket(request, ticket_id)
+    message = get_or_404(Message, "message_id", pk=message_id, ticket=ticket)
+    return Reply(201, attachments.attachment_add(ticket=ticket, message=message,
+                                                 viewer=_viewer(request), upload=file))
+
+
+@router.get("/{int:ticket_id}/attachments/{int:attachment_id}")
+def download_attachment(request: HttpRequest, ticket_id: int, attachment_id: int):
+    """The file itself, always as a download (never rendered inline by the browser)."""
+    viewer = _viewer(request)
+    ticket = selectors.ticket_get(viewer=viewer, ticket_id=ticket_id)
+    attachment = Attachment.objects.select_related("message").filter(
+        pk=attachment_id, message__ticket=ticket).first()
+    if attachment is None or not attachments.attachment_visible(attachment=attachment,
+                                                                viewer=viewer):
+        raise NotFound(f"attachment {attachment_id} not found", field="attachment_id")
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
+                            filename=attachment.filename,
+                            content_type="application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @router.post("/{int:ticket_id}/assign", response=TicketOut)

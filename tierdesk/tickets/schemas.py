@@ -129,6 +129,13 @@ class MergeIn(StrictIn):
     target_id: int
 
 
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
 class MessageOut(Schema):
     id: int
     kind: str
@@ -137,6 +144,12 @@ class MessageOut(Schema):
     body_html: str
     channel: str
     created_at: datetime
+    attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_attachments(obj) -> list:
+        # Prefetched by the list; a new message has none yet.
+        return list(obj.attachments.all()) if obj.pk else []
 
 
 class EventOut(Schema):

@@ -65,7 +65,7 @@ def ticket_list(
 
 
 def ticket_messages(*, viewer: Viewer, ticket: Ticket) -> QuerySet[Message]:
-    qs = ticket.messages.select_related("author").order_by("id")
+    qs = ticket.messages.prefetch_related("attachments").order_by("id")
     if not viewer.is_agent:
         qs = qs.filter(kind=Message.Kind.REPLY)
     return qs
