@@ -14,13 +14,13 @@ from tierdesk import clock
 from tierdesk.common.errors import Conflict, Forbidden, ServiceError
 from tierdesk.customers.models import Contact
 from tierdesk.outbox import services as outbox
-from tierdesk.packs.selectors import active_pack, active_version
+from tierdesk.packs.selectors import active_version
 from tierdesk.people.access import Viewer
 from tierdesk.people.models import Agent, Group, Tier
-from tierdesk.policy import classify
 from tierdesk.rules import engine as rules
 from tierdesk.sla import services as sla
 from tierdesk.tickets import events, priorities
+from tierdesk.tickets.classification import classify_new_ticket
 from tierdesk.tickets.models import Channel, IdempotencyKey, Message, Ticket
 from tierdesk.tickets.statuses import CLOSED, NEW, OPEN, PENDING, SOLVED, check_transition
 
@@ -146,7 +146,7 @@ def _ticket_create_atomic(
             return existing, False
     now = clock.now()
     requester: Contact = fields["requester"]
-    fields.update(_classify(fields, body))
+    fields.update(classify_new_ticket(fields, body))
     version = active_version()
     if version is not None:
         fields["sla_pack_version"] = version  # set by the SLA refresh below; saves an UPDATE
@@ -180,28 +180,6 @@ def _ticket_create_atomic(
                     created=created_event)
     rules.on_event(ticket=ticket, event="created", now=now, fresh=True)
     return ticket, True
-
-
-def _classify(fields: dict[str, Any], body: str) -> dict[str, Any]:
-    """Let the active pack set priority and category (DataFlow: "Assign priority (P0-P3)
-    within 15 minutes of receipt"); an agent-given priority wins and says so."""
-    if fields.get("priority"):
-        return {"classified_by": "agent"}
-    pack = active_pack()
-    if pack is None:
-        return {}
-    org = fields["requester"].organisation
-    result = classify(pack, {
-        "error_code": fields.get("error_code") or None, "channel": fields.get("channel"),
-        "category": fields.get("category") or None, "subject": fields.get("subject"),
-        "body": body, "plan": org.plan if org else None,
-        "organisation": org.external_id if org else None, "vip": bool(org and org.vip),
-        "language": fields.get("language"),
-    })
-    out: dict[str, Any] = {"priority": result.priority, "classified_by": result.rule}
-    if not fields.get("category") and result.category:
-        out["category"] = result.category
-    return out
 
 
 @transaction.atomic(durable=True)
