@@ -141,3 +141,21 @@ def test_no_malformed_create_produces_a_500(world, agent_api, payload):
     r = agent_api.post("/api/v1/tickets", raw=payload)
     assert 400 <= r.status_code < 500, r.content
     assert "message" in r.json()
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/tickets?assignee_id=99999999999999999999999",
+    "/api/v1/contacts?offset=87081979344845553664",
+    "/api/v1/organisations?offset=-1",
+])
+def test_numbers_out_of_range_are_a_4xx_not_a_500(world, agent_api, url):
+    """Found by fuzzing the OpenAPI schema (schemathesis)."""
+    response = agent_api.get(url)
+    assert response.status_code == 422, response.content
+
+
+def test_a_huge_requester_id_is_refused(world, agent_api):
+    r = agent_api.post("/api/v1/tickets", {"subject": "x", "body": "y",
+                                           "requester_id": 10**30})
+    assert r.status_code == 422
+    assert r.json()["field"] == "requester_id"

@@ -1,6 +1,7 @@
 """Every API error is JSON: ``{"code", "message", "field", "errors": [{field, message}]}``."""
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -84,6 +85,19 @@ def install(api: NinjaAPI) -> None:
         return api.create_response(
             request, error_body("too_large", "request body is larger than the server accepts"),
             status=413)
+
+    @api.exception_handler(OverflowError)
+    def out_of_range(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        # A number too large for the database, in a place no schema bounds yet.
+        return api.create_response(
+            request, error_body("out_of_range", "a number in the request is out of range"),
+            status=400)
+
+    @api.exception_handler(DataError)
+    def data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+        return api.create_response(
+            request, error_body("out_of_range", "a value in the request is out of range"),
+            status=400)
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

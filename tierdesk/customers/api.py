@@ -6,7 +6,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tierdesk.common.errors import Forbidden, NotFound, ServiceError
 from tierdesk.common.lookups import get_or_404
-from tierdesk.common.schemas import StrictIn
+from tierdesk.common.schemas import DbId, StrictIn
 from tierdesk.customers import services
 from tierdesk.customers.models import Contact, Organisation
 from tierdesk.people.access import viewer_for
@@ -93,7 +93,7 @@ def _clean(exc: DjangoValidationError) -> ServiceError:
 
 @router.get("/organisations", response=list[OrganisationOut])
 def list_organisations(request: HttpRequest, limit: int = Query(100, ge=1, le=500),
-                       offset: int = Query(0, ge=0)):
+                       offset: int = Query(0, ge=0, le=1_000_000)):
     return list(_visible_organisations(request).order_by("name", "id")[offset:offset + limit])
 
 
@@ -128,7 +128,7 @@ def update_organisation(request: HttpRequest, org_id: int, payload: Organisation
 
 @router.get("/contacts", response=list[ContactOut])
 def list_contacts(request: HttpRequest, limit: int = Query(100, ge=1, le=500),
-                  offset: int = Query(0, ge=0), organisation_id: int | None = None):
+                  offset: int = Query(0, ge=0, le=1_000_000), organisation_id: DbId | None = None):
     qs = _visible_contacts(request)
     if organisation_id is not None:
         qs = qs.filter(organisation_id=organisation_id)

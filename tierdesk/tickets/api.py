@@ -9,6 +9,7 @@ from ninja.files import UploadedFile
 from tierdesk.common import cursors
 from tierdesk.common.errors import Forbidden, NotFound, ServiceError
 from tierdesk.common.lookups import get_or_404
+from tierdesk.common.schemas import DbId
 from tierdesk.customers.models import Contact
 from tierdesk.people.access import Viewer, viewer_for
 from tierdesk.people.models import Agent, Group, Tier
@@ -39,10 +40,10 @@ class TicketFilters(Schema):
     category: str | None = None
     error_code: str | None = None
     language: str | None = None
-    group_id: int | None = None
-    assignee_id: int | None = None
-    organisation_id: int | None = None
-    requester_id: int | None = None
+    group_id: DbId | None = None
+    assignee_id: DbId | None = None
+    organisation_id: DbId | None = None
+    requester_id: DbId | None = None
     tag: str | None = None
     q: str | None = NinjaField(default=None, max_length=200)
     cursor: str | None = None

@@ -6,7 +6,7 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import BaseModel
 
-from tierdesk.common.schemas import StrictIn
+from tierdesk.common.schemas import DbId, StrictIn
 from tierdesk.tickets.models import Channel, Status
 
 ChannelField = Field(default=Channel.API, description="email, portal, chat, phone, slack, ...")
@@ -85,7 +85,7 @@ class TicketCreateIn(StrictIn):
     subject: str = Field(min_length=1, max_length=300)
     body: str = Field(min_length=1, max_length=100_000)
     body_html: str = Field(default="", max_length=500_000)
-    requester_id: int | None = Field(default=None, description="agents: who the ticket is for")
+    requester_id: DbId | None = Field(default=None, description="agents: who the ticket is for")
     channel: Channel = Channel.API
     priority: str = Field(default="", max_length=16)
     category: str = Field(default="", max_length=64)
@@ -93,7 +93,7 @@ class TicketCreateIn(StrictIn):
     language: str = Field(default="", max_length=8)
     tags: list[str] = Field(default_factory=list, max_length=50)
     custom_fields: dict[str, Any] = Field(default_factory=dict)
-    group_id: int | None = None
+    group_id: DbId | None = None
 
 
 class TicketUpdateIn(StrictIn):
@@ -105,8 +105,8 @@ class TicketUpdateIn(StrictIn):
     language: str | None = Field(default=None, max_length=8)
     tags: list[str] | None = Field(default=None, max_length=50)
     custom_fields: dict[str, Any] | None = None
-    group_id: int | None = None
-    assignee_id: int | None = None
+    group_id: DbId | None = None
+    assignee_id: DbId | None = None
     tier: str | None = Field(default=None, max_length=32)
     reason: str = Field(default="", max_length=500)
 
@@ -121,12 +121,12 @@ class NoteIn(StrictIn):
 
 
 class AssignIn(StrictIn):
-    assignee_id: int | None
-    group_id: int | None = None
+    assignee_id: DbId | None
+    group_id: DbId | None = None
 
 
 class MergeIn(StrictIn):
-    target_id: int
+    target_id: DbId
 
 
 class AttachmentOut(Schema):
