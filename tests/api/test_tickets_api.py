@@ -109,6 +109,7 @@ def test_list_query_count_does_not_grow_with_the_data(world, api_as):
             assert api.get("/api/v1/tickets?limit=50").status_code == 200
         return len(ctx.captured_queries)
 
+    TicketFactory(requester=ContactFactory(), group=world.group, assignee=world.agent)
     small = queries_for_page()
     for i in range(60):
         TicketFactory(requester=ContactFactory(), group=world.group, assignee=world.agent,
@@ -124,6 +125,7 @@ def test_agent_list_query_count_is_constant_too(world, api_as):
             api.get("/api/v1/tickets?limit=50")
         return len(ctx.captured_queries)
 
+    TicketFactory(requester=ContactFactory(), group=world.group, assignee=world.agent)
     small = count()
     for _ in range(30):
         TicketFactory(requester=ContactFactory(), group=world.group, assignee=world.agent)

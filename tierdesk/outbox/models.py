@@ -29,7 +29,10 @@ class OutboxMessage(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        # Kind leads after state so that undeliverable mail (email off) piling up is
+        # never scanned by the sweep looking for what it can deliver.
+        indexes = [models.Index(fields=["state", "kind", "next_attempt_at"],
+                                name="outbox_due_by_kind")]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.state})"

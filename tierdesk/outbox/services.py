@@ -97,17 +97,17 @@ def backoff(attempts: int) -> timedelta:
 def deliver_due(*, now: datetime | None = None, limit: int = 100) -> int:
     """Try every due message once; return how many were delivered.
 
-    1. Pick due ids from the (state, next_attempt_at) index.
+    1. Pick due ids of deliverable kinds from the (state, kind, next_attempt_at) index.
     2. Claim each with a conditional update, so two workers never send one message.
     3. Send outside any transaction; record the outcome and the attempt.
     """
     now = now or clock.now()
+    kinds = [k for k in OutboxMessage.Kind.values
+             # Mail waits in the outbox, untried, until an SMTP server is configured.
+             if k != OutboxMessage.Kind.EMAIL or settings.EMAIL_ENABLED]
     pending = OutboxMessage.objects.filter(
-        state=OutboxMessage.State.PENDING, next_attempt_at__lte=now
+        state=OutboxMessage.State.PENDING, kind__in=kinds, next_attempt_at__lte=now
     )
-    if not settings.EMAIL_ENABLED:
-        # Mail waits in the outbox, untried, until an SMTP server is configured.
-        pending = pending.exclude(kind=OutboxMessage.Kind.EMAIL)
     due = list(
         pending.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit]
     )

@@ -105,8 +105,7 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
     )
     more = len(items) > filters.limit
     items = items[: filters.limit]
-    return {"items": [ticket_dict(t) for t in items],
-            "next_cursor": cursors.encode(items[-1].pk) if more else None}
+    return {"items": items, "next_cursor": cursors.encode(items[-1]["id"]) if more else None}
 
 
 @router.get("/{int:ticket_id}", response=TicketOut)

@@ -279,7 +279,8 @@ def update(*, ticket: Ticket, viewer: Viewer, changes: dict[str, Any],
     return ticket
 
 
-SLA_FIELDS = ("priority", "status", "category", "tier", "tags")
+# What an SLA policy can match on (policy.when) or what moves its clocks (status).
+SLA_FIELDS = ("priority", "status", "category", "channel", "language")
 
 
 def after_change(*, ticket: Ticket, viewer: Viewer, now, changes: dict[str, Any],
