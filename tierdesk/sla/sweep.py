@@ -54,16 +54,9 @@ def _sweep_batch(kind: str, now: datetime, batch: int) -> int:
         # (nothing was claimed), so it need not wait for the WAL flush.
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-    qs = _due(kind, now)
-    if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True)
-    rows = list(qs.values_list("id", "ticket_id", "metric", "policy", "pack_version_id",
-                               "due_at", "target_minutes")[:batch])
+    rows = _claim(kind, now, batch)
     if not rows:
         return 0
-    field = "breached_at" if kind == "breach" else "warned_at"
-    SlaTarget.objects.filter(pk__in=[r[0] for r in rows], **{f"{field}__isnull": True}) \
-        .update(**{field: now})
     _record_events(kind, [r[0] for r in rows], now)
     decided: dict[tuple[int, str], bool] = {}
     for _, _, _, policy, version_id, _, _ in rows:
@@ -76,6 +69,37 @@ def _sweep_batch(kind: str, now: datetime, batch: int) -> int:
             "clocks": [[r[1], r[2], r[3], r[4], r[6]] for r in with_actions],
         })
     return len(rows)
+
+
+_COLUMNS = ("id", "ticket_id", "metric", "policy", "pack_version_id", "due_at",
+            "target_minutes")
+# PostgreSQL claims a batch in one statement (select, lock, mark); the partial indexes'
+# predicates are repeated so the planner uses them.
+_CLAIM_PG = {
+    "breach": ("UPDATE {t} SET breached_at = %s WHERE id IN (SELECT id FROM {t} "
+               "WHERE state = 'running' AND breached_at IS NULL AND due_at <= %s "
+               "ORDER BY due_at LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING {cols}"),
+    "warning": ("UPDATE {t} SET warned_at = %s WHERE id IN (SELECT id FROM {t} "
+                "WHERE state = 'running' AND warned_at IS NULL AND breached_at IS NULL "
+                "AND warn_at <= %s ORDER BY warn_at LIMIT %s FOR UPDATE SKIP LOCKED) "
+                "RETURNING {cols}"),
+}
+
+
+def _claim(kind: str, now: datetime, batch: int) -> list[tuple]:
+    """Select the batch's due clocks and mark them warned/breached; return their rows."""
+    if connection.vendor == "postgresql":
+        sql = _CLAIM_PG[kind].format(t=connection.ops.quote_name(SlaTarget._meta.db_table),
+                                     cols=", ".join(_COLUMNS))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [now, now, batch])
+            return cursor.fetchall()
+    qs = _due(kind, now)
+    rows = list(qs.values_list(*_COLUMNS)[:batch])
+    field = "breached_at" if kind == "breach" else "warned_at"
+    SlaTarget.objects.filter(pk__in=[r[0] for r in rows], **{f"{field}__isnull": True}) \
+        .update(**{field: now})
+    return rows
 
 
 # One INSERT ... SELECT per batch: the events are built by the database from the claimed
