@@ -2,18 +2,8 @@
 
 from django.contrib import admin
 
+from tierdesk.common.admin import ReadOnlyInline
 from tierdesk.tickets.models import Message, Ticket, TicketEvent
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class MessageInline(ReadOnlyInline):
