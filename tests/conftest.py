@@ -2,6 +2,7 @@
 this and another organisation, and an API client that speaks as any of them."""
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,10 @@ from tierdesk import clock
 from tierdesk.people.access import Viewer, viewer_for
 from tierdesk.people.models import Role
 from tierdesk.people.services import token_create
+
+# aiosmtpd logs every connection at INFO from its own thread, also while pytest closes
+# its capture streams; only its warnings matter to these tests.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 def pytest_configure(config) -> None:
