@@ -18,9 +18,7 @@ import math
 import os
 import pstats
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -56,23 +54,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="print the first N statements of the profiled sweep")
     p.add_argument("--keep", action="store_true", help="keep the scratch database")
     return p.parse_args(argv)
-
-
-# --- scratch database --------------------------------------------------------------------
-
-def scratch_database(kind: str) -> tuple[Path, str | None]:
-    """Point the settings at a new, empty database; return (temp dir, PostgreSQL name)."""
-    tmp = Path(tempfile.mkdtemp(prefix="tierdesk-bench-rules-"))
-    os.environ["TIERDESK_DATA_DIR"] = str(tmp)
-    os.environ.setdefault("TIERDESK_LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tierdesk.settings"
-    if kind == "sqlite":
-        os.environ.pop("TIERDESK_DATABASE_URL", None)
-        return tmp, None
-    name = f"tierdesk_bench_rules_{os.getpid()}"
-    subprocess.run(["createdb", *sla_bench.PG, name], check=True)
-    os.environ["TIERDESK_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
-    return tmp, name
 
 
 # --- seeding (not timed) -----------------------------------------------------------------
@@ -292,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"--open must not be a multiple of {P_DUE}", file=sys.stderr)
         return 2
     sources = source_digest()  # before any import: other changes land while this runs
-    tmp, pg_name = scratch_database(args.db)
+    tmp, pg_name = sla_bench.scratch_database(args.db, label="rules")
     try:
         import django
 

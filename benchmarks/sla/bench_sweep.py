@@ -60,16 +60,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 # --- scratch database --------------------------------------------------------------------
 
-def scratch_database(kind: str) -> tuple[Path, str | None]:
+def scratch_database(kind: str, label: str = "sla") -> tuple[Path, str | None]:
     """Point the settings at a new, empty database; return (temp dir, PostgreSQL name)."""
-    tmp = Path(tempfile.mkdtemp(prefix="tierdesk-bench-sla-"))
+    tmp = Path(tempfile.mkdtemp(prefix=f"tierdesk-bench-{label}-"))
     os.environ["TIERDESK_DATA_DIR"] = str(tmp)
     os.environ.setdefault("TIERDESK_LOG_LEVEL", "WARNING")
     os.environ["DJANGO_SETTINGS_MODULE"] = "tierdesk.settings"
     if kind == "sqlite":
         os.environ.pop("TIERDESK_DATABASE_URL", None)
         return tmp, None
-    name = f"tierdesk_bench_sla_{os.getpid()}"
+    name = f"tierdesk_bench_{label}_{os.getpid()}"
     subprocess.run(["createdb", *PG, name], check=True)
     os.environ["TIERDESK_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
     return tmp, name

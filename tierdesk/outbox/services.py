@@ -115,7 +115,7 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100) -> int:
     for message_id in due:
         claimed = OutboxMessage.objects.filter(
             pk=message_id, state=OutboxMessage.State.PENDING, next_attempt_at__lte=now,
-        ).update(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS), claimed_until=now)
+        ).update(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))
         if claimed != 1:
             continue
         message = OutboxMessage.objects.get(pk=message_id)

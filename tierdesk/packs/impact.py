@@ -9,7 +9,7 @@ from tierdesk import clock
 from tierdesk.sla import replay
 from tierdesk.sla.calendars import calendar_for_spec
 from tierdesk.sla.models import SlaTarget
-from tierdesk.sla.services import _event_views, desired_targets
+from tierdesk.sla.services import desired_targets, event_views
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.statuses import UNRESOLVED
 
@@ -46,7 +46,7 @@ def impact_on_open_tickets(pack: Any, batch: int = 1000) -> Impact:
 
 def _compare(ticket: Ticket, pack: Any, now, current: dict, result: Impact) -> bool:
     desired = desired_targets(ticket, pack, DRY_RUN_VERSION)
-    views = [*_event_views(ticket), replay.Event("sla_targets_set", now.timestamp(), desired)]
+    views = [*event_views(ticket), replay.Event("sla_targets_set", now.timestamp(), desired)]
     state = replay.evaluate(views, calendar_for_spec)
     moved = False
     for metric, c in state.clocks.items():

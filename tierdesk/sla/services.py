@@ -55,7 +55,7 @@ def desired_targets(ticket: Ticket, pack: Any, version_id: int) -> dict[str, Any
     }
 
 
-def _event_views(ticket: Ticket) -> list[replay.Event]:
+def event_views(ticket: Ticket) -> list[replay.Event]:
     rows = (TicketEvent.objects.filter(ticket=ticket, type__in=SLA_EVENT_TYPES)
             .order_by("id").values_list("type", "created_at", "data"))
     return [replay.Event(t, _epoch(at), data) for t, at, data in rows]
@@ -64,7 +64,7 @@ def _event_views(ticket: Ticket) -> list[replay.Event]:
 def sla_state(ticket: Ticket, calendar_override=None) -> replay.SlaState:
     """Replay the ticket's audit events; ``calendar_override(spec)`` can swap calendars
     (for instance to re-evaluate history after a holiday list was corrected)."""
-    return replay.evaluate(_event_views(ticket), calendar_override or calendar_for_spec)
+    return replay.evaluate(event_views(ticket), calendar_override or calendar_for_spec)
 
 
 def sla_refresh(*, ticket: Ticket, now: datetime, reason: str, actor=None,

@@ -9,8 +9,6 @@ from pydantic import BaseModel
 from tierdesk.common.schemas import DbId, StrictIn
 from tierdesk.tickets.models import Channel, Status
 
-ChannelField = Field(default=Channel.API, description="email, portal, chat, phone, slack, ...")
-
 
 # Ticket output models are plain pydantic models fed with ``ticket_dict``: ninja's
 # ``Schema`` wraps every nested object in an ORM getter, the largest cost of a list page.
