@@ -78,7 +78,7 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "tierdesk.common.sqlite",
             "NAME": str(DATA_DIR / "tierdesk.sqlite3"),
             # Keep each worker's connection: opening one (and its PRAGMAs) per request
             # cost more CPU than a ticket create's own queries (measured, gunicorn sync).
@@ -86,7 +86,10 @@ else:
             "CONN_HEALTH_CHECKS": True,
         }
     }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "tierdesk.common.sqlite"):
+    # Django's SQLite backend plus a kernel lock that hands the single writer slot over
+    # without SQLite's millisecond back-off (tierdesk/common/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "tierdesk.common.sqlite"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",

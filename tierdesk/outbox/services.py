@@ -23,6 +23,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 
 from tierdesk import clock
+from tierdesk.common import prepared
 from tierdesk.outbox.models import DeliveryAttempt, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def enqueue(*, kind: str, payload: dict[str, Any], ticket_id: int | None = None,
     if gathering is not None:
         gathering.append(message)
         return message
-    message.save(force_insert=True)
+    prepared.insert(message)
     if kind != OutboxMessage.Kind.EMAIL or settings.EMAIL_ENABLED:
         # Undeliverable mail (email not configured) waits for the sweep: no kick, no scan.
         from tierdesk.jobs.dispatch import kick

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from tierdesk.common import prepared
 from tierdesk.tickets.models import Ticket, TicketEvent, TicketEventType
 
 
@@ -12,8 +13,8 @@ def _json(value: Any) -> Any:
 
 
 def record(ticket: Ticket, type: str, actor, at, **data: Any) -> TicketEvent:
-    return TicketEvent.objects.create(
-        ticket=ticket, type=type, actor=actor, created_at=at,
+    return prepared.create(
+        TicketEvent, ticket=ticket, type=type, actor=actor, created_at=at,
         data={k: _json(v) for k, v in data.items()},
     )
 

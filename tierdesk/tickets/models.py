@@ -30,18 +30,23 @@ class Status(models.TextChoices):
 class Ticket(models.Model):
     subject = models.CharField(max_length=300)
     requester = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="tickets")
+    # No single-column index on organisation, group or assignee: the (column, -id)
+    # indexes in Meta serve those lookups too, and every insert writes each index.
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="tickets", null=True, blank=True
+        Organisation, on_delete=models.PROTECT, related_name="tickets", null=True, blank=True,
+        db_index=False,
     )
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.PORTAL)
     priority = models.CharField(max_length=16, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     tier = models.ForeignKey(Tier, on_delete=models.SET_NULL, null=True, blank=True)
     group = models.ForeignKey(
-        Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+        Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets",
+        db_index=False,
     )
     assignee = models.ForeignKey(
-        Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+        Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets",
+        db_index=False,
     )
     category = models.CharField(max_length=64, blank=True)
     error_code = models.CharField(max_length=32, blank=True)
@@ -89,7 +94,9 @@ class Message(models.Model):
         REPLY = "reply"
         NOTE = "note"
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    # Indexed by (ticket, id) in Meta, which also serves lookups by ticket alone.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages",
+                               db_index=False)
     kind = models.CharField(max_length=8, choices=Kind.choices)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
@@ -138,7 +145,9 @@ class TicketEventType(models.TextChoices):
 class TicketEvent(models.Model):
     """One row per change: the audit log that lets any ticket's history be replayed."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    # Indexed by (ticket, id) in Meta, which also serves lookups by ticket alone.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events",
+                               db_index=False)
     # Not a choices field: every domain app adds its own event types (see TicketEventType).
     type = models.CharField(max_length=32, db_index=False)
     actor = models.ForeignKey(

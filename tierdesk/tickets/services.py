@@ -11,6 +11,7 @@ import nh3
 from django.db import IntegrityError, transaction
 
 from tierdesk import clock
+from tierdesk.common import prepared
 from tierdesk.common.errors import Conflict, Forbidden, ServiceError
 from tierdesk.customers.models import Contact
 from tierdesk.outbox import services as outbox
@@ -150,12 +151,12 @@ def _ticket_create_atomic(
     version = active_version()
     if version is not None:
         fields["sla_pack_version"] = version  # set by the SLA refresh below; saves an UPDATE
-    ticket = Ticket.objects.create(
-        organisation=requester.organisation, created_at=now, updated_at=now,
+    ticket = prepared.create(
+        Ticket, organisation=requester.organisation, created_at=now, updated_at=now,
         status=NEW, **fields,
     )
-    message = Message.objects.create(
-        ticket=ticket, kind=Message.Kind.REPLY, author=viewer.user, body_text=body,
+    message = prepared.create(
+        Message, ticket=ticket, kind=Message.Kind.REPLY, author=viewer.user, body_text=body,
         body_html=nh3.clean(body_html) if body_html else "", channel=ticket.channel,
         created_at=now,
     )

@@ -1,0 +1,81 @@
+"""SQLite with a kernel lock in front of the single writer.
+
+SQLite lets one writer in at a time and makes the others retry on a back-off of 1, 2, 5,
+10 ... ms. With two web workers creating tickets, a worker that arrives while the other
+holds the lock for ~1 ms sleeps for 1-3 ms: a third of the machine idle at full load.
+Writers here first take an exclusive ``flock`` on a file next to the database and poll it
+at a 0.1 ms grain, so the next writer starts as soon as the last one commits. Readers
+never take it, and a process that dies releases it (the kernel drops the lock with the
+file). The lock is taken exactly where SQLite's own write lock would be (``BEGIN
+IMMEDIATE``), so it changes when writers run, never whether they may.
+"""
+
+import fcntl
+import os
+import time
+
+from django.db import OperationalError
+from django.db.backends.sqlite3 import base
+
+POLL_SECONDS = 0.0001
+POLL_MAX_SECONDS = 0.001
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    _lock_fd: int | None = None
+
+    def _lock_path(self) -> str | None:
+        name = str(self.settings_dict["NAME"])
+        if self.is_in_memory_db() or not name:
+            return None
+        return name + "-writelock"
+
+    def _acquire_write_lock(self) -> None:
+        path = self._lock_path()
+        if path is None or self._lock_fd is not None:
+            return
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + float(self.settings_dict["OPTIONS"].get("timeout", 5))
+        pause = POLL_SECONDS
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(fd)
+                    raise OperationalError("database is locked") from None
+                time.sleep(pause)
+                pause = min(pause * 2, POLL_MAX_SECONDS)
+        self._lock_fd = fd
+
+    def _release_write_lock(self) -> None:
+        fd, self._lock_fd = self._lock_fd, None
+        if fd is not None:
+            os.close(fd)  # closing the descriptor drops its flock
+
+    def _start_transaction_under_autocommit(self) -> None:
+        self._acquire_write_lock()
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._release_write_lock()
+            raise
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()
+        finally:
+            self._release_write_lock()
+
+    def _rollback(self) -> None:
+        try:
+            super()._rollback()
+        finally:
+            self._release_write_lock()
+
+    def _close(self) -> None:
+        try:
+            super()._close()
+        finally:
+            self._release_write_lock()
