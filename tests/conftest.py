@@ -34,7 +34,7 @@ def pytest_configure(config) -> None:
 
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     test_name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and test_name:
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite") and test_name:
         Path(test_name).parent.mkdir(parents=True, exist_ok=True)
 
 
