@@ -73,6 +73,17 @@ def test_list_is_newest_first_and_pages_with_a_cursor(world, api_as):
     assert seen == sorted(Ticket.objects.values_list("id", flat=True), reverse=True)
 
 
+def test_a_list_row_reads_exactly_like_the_ticket_itself(world, api_as):
+    """Same fields, same values, same UTC timestamps (``...Z``) in the list as in GET."""
+    ticket = TicketFactory(requester=world.customer, group=world.group, assignee=world.agent,
+                           tags=["vip"], custom_fields={"plan": "Enterprise"})
+    api = api_as(world.manager)
+    row = next(t for t in api.get("/api/v1/tickets").json()["items"] if t["id"] == ticket.pk)
+    assert row == api.get(f"/api/v1/tickets/{ticket.pk}").json()
+    assert row["created_at"].endswith("Z")
+    assert row["assignee"]["id"] == world.agent.pk and row["group"]["id"] == world.group.pk
+
+
 @pytest.mark.parametrize(("query", "expected"), [
     ("status=solved", {"solved"}),
     ("priority=P0", {"p0"}),

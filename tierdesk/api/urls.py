@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from tierdesk.api import errors
 from tierdesk.api.auth import API_AUTH
+from tierdesk.api.rendering import JSONRenderer
 from tierdesk.customers.api import router as customers_router
 from tierdesk.escalation.api import router as escalation_router
 from tierdesk.incidents.api import router as incidents_router
@@ -17,6 +18,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     auth=API_AUTH,
     docs_url="/docs",
+    renderer=JSONRenderer(),
 )
 errors.install(api)
 api.add_router("/tickets", tickets_router)

@@ -10,54 +10,95 @@ rest of the code cannot tell the difference. Anything else stays on the ORM.
 """
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import connections, models
 
 M = TypeVar("M", bound=models.Model)
 
-Converter = Callable[[Any, Any, Any], Any]
+def _converter(field: models.Field, alias: str, connection: Any) -> Callable[[Any], Any] | None:
+    """One function turning a column's database value into the ORM's Python value."""
+    if connection.vendor == "sqlite" and field.get_internal_type() == "DateTimeField":
+        # The driver has already parsed the column (a naive UTC datetime); the ORM's own
+        # converter would re-check it through settings on every value.
+        zone = connection.timezone
+
+        def sqlite_datetime(value: Any) -> Any:
+            if value is None:
+                return None
+            if not isinstance(value, datetime):
+                value = datetime.fromisoformat(value)
+            return value if value.tzinfo else value.replace(tzinfo=zone)
+
+        return sqlite_datetime
+    col = field.get_col(alias)
+    funcs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+    if not funcs:
+        return None
+
+    def convert(value: Any) -> Any:
+        for func in funcs:
+            value = func(value, col, connection)
+        return value
+
+    return convert
 
 
 class Columns:
     """The concrete columns of ``model`` under a table alias, and how to rebuild a row."""
 
-    def __init__(self, model: type[models.Model], alias: str, using: str = "default") -> None:
+    def __init__(self, model: type[models.Model], alias: str, using: str = "default",
+                 names: Sequence[str] | None = None) -> None:
         self.model = model
         self.alias = alias
         self.using = using
         connection = connections[using]
         quote = connection.ops.quote_name
-        fields = list(model._meta.concrete_fields)
+        if names is None:
+            fields = list(model._meta.concrete_fields)
+        else:
+            fields = [model._meta.get_field(name) for name in names]
         self.width = len(fields)
         self.attnames = [f.attname for f in fields]
         self.sql = ", ".join(f"{alias}.{quote(f.column)}" for f in fields)
-        self._converters: list[tuple[int, list[Converter], Any]] = []
+        self._converters: list[tuple[int, Callable[[Any], Any]]] = []
         for index, field in enumerate(fields):
-            col = field.get_col(alias)
-            funcs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-            if funcs:
-                self._converters.append((index, funcs, col))
-        self.pk_index = self.attnames.index(model._meta.pk.attname)
+            convert = _converter(field, alias, connection)
+            if convert is not None:
+                self._converters.append((index, convert))
+        pk = model._meta.pk.attname
+        self.pk_index = self.attnames.index(pk) if pk in self.attnames else None
+
+    def values(self, row: Sequence[Any], start: int = 0) -> list[Any]:
+        """The Python values of ``row[start:start + width]``, as the ORM would give them."""
+        values = list(row[start:start + self.width])
+        for index, convert in self._converters:
+            values[index] = convert(values[index])
+        return values
 
     def build(self, row: Sequence[Any], start: int = 0) -> models.Model | None:
         """The instance in ``row[start:start + width]``; None for an unmatched outer join."""
-        values = list(row[start:start + self.width])
-        if values[self.pk_index] is None:
+        if row[start + self.pk_index] is None:
             return None
-        connection = connections[self.using]
-        for index, funcs, col in self._converters:
-            value = values[index]
-            for func in funcs:
-                value = func(value, col, connection)
-            values[index] = value
-        return self.model.from_db(self.using, self.attnames, values)
+        return self.model.from_db(self.using, self.attnames, self.values(row, start))
 
 
 def fetch_one(sql: str, params: Sequence[Any], using: str = "default") -> tuple | None:
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
+
+
+def fetch_all(sql: str, params: Sequence[Any], using: str = "default") -> list[tuple]:
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def marks(values: Sequence[Any]) -> str:
+    """``%s, %s, ...`` for an ``IN (...)`` list of ``values`` (never empty)."""
+    return ", ".join(["%s"] * len(values))
 
 
 class JoinedGet:
@@ -83,8 +124,7 @@ class JoinedGet:
         where = " AND ".join(f"t0.{quote(opts.get_field(k).column)} = %s" for k in keys)
         select = ", ".join([self.base.sql] + [cols.sql for _, cols in self.joins])
         self.sql = (
-            f"SELECT {select} FROM {from_sql} WHERE {where} "
-            f"ORDER BY t0.{quote(opts.pk.column)} LIMIT 1"
+            f"SELECT {select} FROM {from_sql} WHERE {where}"
         )
         self.keys = keys
         self.using = using
@@ -115,11 +155,16 @@ def _field(model: type[models.Model], name: str) -> Any:
 
 def _preparable(model: type[models.Model], related: tuple[str, ...], keys: tuple[str, ...]
                 ) -> bool:
-    """Plain columns compared by equality, forward relations joined: nothing else."""
+    """Plain columns compared by equality, one of them unique (so at most one row matches
+    and the model's ordering cannot matter), forward relations joined: nothing else."""
+    unique = False
     for key in keys:
         field = _field(model, key)
         if field is None or not field.concrete or field.is_relation:
             return False
+        unique = unique or field.unique
+    if not unique:
+        return False
     for name in related:
         field = _field(model, name)
         if field is None or not field.concrete or not field.is_relation:
@@ -162,6 +207,9 @@ class PreparedInsert:
         self.using = using
 
     def run(self, obj: models.Model) -> None:
+        # As save() does: refuse an unsaved related object, and pick up the id of one that
+        # was saved after it was assigned.
+        obj._prepare_related_fields_for_save(operation_name="save")
         connection = connections[self.using]
         values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in self.fields]
         with connection.cursor() as cursor:

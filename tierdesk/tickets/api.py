@@ -6,6 +6,7 @@ from ninja import File, Header, Query, Router, Schema
 from ninja import Status as Reply
 from ninja.files import UploadedFile
 
+from tierdesk.api.rendering import model_response
 from tierdesk.common import cursors
 from tierdesk.common.errors import Forbidden, NotFound, ServiceError
 from tierdesk.common.lookups import get_or_404
@@ -105,7 +106,8 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
     )
     more = len(items) > filters.limit
     items = items[: filters.limit]
-    return {"items": items, "next_cursor": cursors.encode(items[-1]["id"]) if more else None}
+    return model_response(TicketPage.model_validate(
+        {"items": items, "next_cursor": cursors.encode(items[-1]["id"]) if more else None}))
 
 
 @router.get("/{int:ticket_id}", response=TicketOut)
