@@ -94,7 +94,7 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn,
     )
     if not created:
         return Reply(200, _after_write(ticket.pk))  # the first request's ticket, as it is now
-    return Reply(201, ticket_dict(ticket))
+    return model_response(TicketOut.model_validate(ticket_dict(ticket)), status=201)
 
 
 @router.get("", response=TicketPage)

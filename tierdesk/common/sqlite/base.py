@@ -4,7 +4,7 @@ SQLite lets one writer in at a time and makes the others retry on a back-off of 
 10 ... ms. With two web workers creating tickets, a worker that arrives while the other
 holds the lock for ~1 ms sleeps for 1-3 ms: a third of the machine idle at full load.
 Writers here first take an exclusive ``flock`` on a file next to the database and poll it
-at a 0.1 ms grain, so the next writer starts as soon as the last one commits. Readers
+every 0.05-0.2 ms, so the next writer starts as soon as the last one commits. Readers
 never take it, and a process that dies releases it (the kernel drops the lock with the
 file). The lock is taken exactly where SQLite's own write lock would be (``BEGIN
 IMMEDIATE``), so it changes when writers run, never whether they may.
@@ -17,8 +17,8 @@ import time
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
-POLL_SECONDS = 0.0001
-POLL_MAX_SECONDS = 0.001
+POLL_SECONDS = 0.00005
+POLL_MAX_SECONDS = 0.0002
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
