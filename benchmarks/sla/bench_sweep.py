@@ -1,17 +1,20 @@
 """Time one SLA breach sweep over N open tickets of which a fraction F are overdue.
 
     .venv/bin/python benchmarks/sla/bench_sweep.py --db postgres --open 1000000 --due-fraction 0.01
-    .venv/bin/python benchmarks/sla/bench_sweep.py --db sqlite --open 100000 --due-fraction 0.01
+    .venv/bin/python benchmarks/sla/bench_sweep.py --db sqlite --open 100000 --due-fraction 0.1 \
+        --template /tmp/sla-100k.sqlite3 --repeat 5
 
-Each run gets a scratch database (a temp folder for SQLite; ``createdb`` on 127.0.0.1:5432
-for PostgreSQL, dropped afterwards), seeds it with ``bulk_create`` (not timed), then times
-one ``sla_sweep(now=...)`` with ``time.perf_counter`` and a second, idle sweep. The method
-and the results are in ``benchmarks/sla/README.md``.
+The scratch database is seeded once (not timed; with ``--template`` it is kept and reused
+by later runs), then every timed run gets a fresh physical copy of it (``CREATE DATABASE
+... TEMPLATE ... STRATEGY FILE_COPY`` on PostgreSQL, a file copy on SQLite), times one
+``sla_sweep(now=...)`` with ``time.perf_counter`` plus a second, idle sweep, and drops the
+copy. The method and the results are in ``benchmarks/sla/README.md``.
 """
 
 import argparse
 import cProfile
 import io
+import json
 import math
 import os
 import pstats
@@ -21,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -47,19 +51,148 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--sweep-batch", type=int, default=None,
                    help="sla_sweep(batch=...) (default: the code's BATCH)")
     p.add_argument("--repeat", type=int, default=1,
-                   help="time the due sweep this many times, un-breaching the clocks between "
-                        "runs (default 1: the single sweep the brief asks for)")
-    p.add_argument("--no-fix-prototype", dest="fix_prototype", action="store_false",
-                   help="skip the extra sweep timed with the recommended fix monkeypatched in")
+                   help="timed runs, each on a fresh copy of the seeded database (default 1)")
+    p.add_argument("--template", metavar="NAME_OR_PATH", default=None,
+                   help="keep the seeded database under this name (PostgreSQL database name; "
+                        "SQLite file path) and reuse it when it exists: seeding is skipped "
+                        "if its size, due fraction, seed method and migrations match")
+    p.add_argument("--explain", action="store_true",
+                   help="afterwards, run one more sweep on a fresh copy and print the plan of "
+                        "every statement it runs (PostgreSQL: auto_explain with ANALYZE, "
+                        "BUFFERS, WAL; SQLite: EXPLAIN QUERY PLAN)")
     p.add_argument("--profile", action="store_true",
-                   help="afterwards, reset the clocks and run one more sweep under cProfile")
+                   help="afterwards, run one more sweep on a fresh copy under cProfile")
     p.add_argument("--profile-top", type=int, default=25)
-    p.add_argument("--keep", action="store_true", help="keep the scratch database")
+    p.add_argument("--keep", action="store_true",
+                   help="keep the scratch copies (and a temporary seeded database)")
+    p.add_argument("--no-fix-prototype", dest="fix_prototype", action="store_false",
+                   help="ignored (the fix prototype of the first measurement is now in the code)")
     return p.parse_args(argv)
 
 
-# --- scratch database --------------------------------------------------------------------
+# --- scratch databases -------------------------------------------------------------------
 
+def _psql(sql: str) -> str:
+    out = subprocess.run(["psql", *PG, "-d", "postgres", "-X", "-Atqc", sql], check=True,
+                         capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def _q(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class Databases:
+    """The seeded source database and its per-run copies, for one kind of database."""
+
+    def __init__(self, kind: str, template: str | None):
+        self.kind = kind
+        self.tmp = Path(tempfile.mkdtemp(prefix="tierdesk-bench-sla-"))
+        self.temporary_source = template is None
+        self.copies: list[str] = []
+        if kind == "sqlite":
+            self.source = str(Path(template).resolve()) if template else \
+                str(self.tmp / "source.sqlite3")
+        else:
+            self.source = template or f"tierdesk_bench_sla_{os.getpid()}"
+        os.environ["TIERDESK_DATA_DIR"] = str(self.tmp)
+        os.environ.setdefault("TIERDESK_LOG_LEVEL", "WARNING")
+        os.environ["DJANGO_SETTINGS_MODULE"] = "tierdesk.settings"
+        if kind == "sqlite":
+            os.environ.pop("TIERDESK_DATABASE_URL", None)
+        else:
+            os.environ["TIERDESK_DATABASE_URL"] = \
+                f"postgres://postgres@127.0.0.1:5432/{self.source}"
+
+    # After django.setup():
+    def use(self, name: str) -> None:
+        from django.db import connections
+
+        connections.close_all()
+        connections["default"].settings_dict["NAME"] = name
+
+    def source_exists(self) -> bool:
+        if self.kind == "sqlite":
+            return Path(self.source).exists()
+        return _psql(f"SELECT 1 FROM pg_database WHERE datname = {_q(self.source)}") == "1"
+
+    def create_source(self) -> None:
+        if self.kind == "sqlite":
+            Path(self.source).parent.mkdir(parents=True, exist_ok=True)
+        else:
+            subprocess.run(["createdb", *PG, self.source], check=True)
+        self.use(self.source)
+
+    def meta(self) -> dict | None:
+        if self.kind == "sqlite":
+            side = Path(self.source + ".json")
+            return json.loads(side.read_text()) if side.exists() else None
+        text = _psql("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                     f"WHERE datname = {_q(self.source)}")
+        return json.loads(text) if text else None
+
+    def set_meta(self, meta: dict) -> None:
+        if self.kind == "sqlite":
+            Path(self.source + ".json").write_text(json.dumps(meta))
+        else:
+            _psql(f'COMMENT ON DATABASE "{self.source}" IS {_q(json.dumps(meta))}')
+
+    def fresh_copy(self) -> str:
+        """A physical copy of the seeded source; the connection is pointed at it."""
+        from django.db import connections
+
+        connections.close_all()
+        label = f"run{len(self.copies) + 1}"
+        if self.kind == "sqlite":
+            name = str(self.tmp / f"{label}.sqlite3")
+            for suffix in ("", "-wal"):  # -wal is absent once the last connection closed
+                if Path(self.source + suffix).exists():
+                    shutil.copyfile(self.source + suffix, name + suffix)
+                    # Flush the copy now: otherwise the sweep's first checkpoint fsync would
+                    # wait for the whole copied file to reach the disk.
+                    fd = os.open(name + suffix, os.O_RDONLY)
+                    try:
+                        os.fsync(fd)
+                    finally:
+                        os.close(fd)
+        else:
+            name = f"tierdesk_bench_sla_{os.getpid()}_{label}"
+            # FILE_COPY checkpoints and copies the files: the copy starts with cold
+            # shared_buffers, and every page's first change after it is a full-page write,
+            # as on a server whose last checkpoint came after those rows were written.
+            _psql(f'CREATE DATABASE "{name}" TEMPLATE "{self.source}" STRATEGY FILE_COPY')
+        self.copies.append(name)
+        self.use(name)
+        return name
+
+    def drop(self, name: str) -> None:
+        from django.db import connections
+
+        connections.close_all()
+        if self.kind == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(name + suffix).unlink(missing_ok=True)
+        else:
+            subprocess.run(["dropdb", *PG, "--force", "--if-exists", name], check=False)
+
+    def cleanup(self, keep: bool) -> list[str]:
+        """Drop the copies (and a temporary source) unless ``keep``; a template stays."""
+        kept = []
+        for name in self.copies:
+            if keep:
+                kept.append(name)
+            else:
+                self.drop(name)
+        if not self.temporary_source or keep:
+            kept.append(self.source)
+        else:
+            self.drop(self.source)
+        if not keep:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        return kept
+
+
+# Kept for benchmarks/rules_sweep, which seeds one scratch database the same way.
 def scratch_database(kind: str, label: str = "sla") -> tuple[Path, str | None]:
     """Point the settings at a new, empty database; return (temp dir, PostgreSQL name)."""
     tmp = Path(tempfile.mkdtemp(prefix=f"tierdesk-bench-{label}-"))
@@ -82,6 +215,15 @@ def drop_database(tmp: Path, pg_name: str | None) -> None:
     if pg_name:
         subprocess.run(["dropdb", *PG, "--force", "--if-exists", pg_name], check=False)
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+def migrations_pending() -> list[str]:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{m.app_label}.{m.name}" for m, _ in plan]
 
 
 # --- seeding (not timed) -----------------------------------------------------------------
@@ -282,6 +424,7 @@ def analyze() -> None:
         cur.execute("ANALYZE")
 
 
+
 # --- measuring ---------------------------------------------------------------------------
 
 def counts() -> dict[str, int]:
@@ -297,110 +440,166 @@ def counts() -> dict[str, int]:
     }
 
 
-def timed_sweep(batch: int | None) -> tuple[float, int]:
+class Phases:
+    """Wall time spent in the sweep's parts: each function below that ``tierdesk.sla.sweep``
+    has is wrapped (a few perf_counter calls per batch), plus COMMIT and every statement."""
+
+    SWEEP_FUNCTIONS = (("_sweep_batch", "batches (total)"), ("_claim", "claim"),
+                       ("_claim_and_record", "claim + events"),
+                       ("_record_events", "events"), ("_has_actions", "decide actions"))
+
+    def __init__(self) -> None:
+        from django.db import connections
+
+        from tierdesk.outbox import services as outbox
+        from tierdesk.sla import sweep
+
+        self.seconds: dict[str, float] = defaultdict(float)
+        self.calls: dict[str, int] = defaultdict(int)
+        for attr, label in self.SWEEP_FUNCTIONS:
+            self._wrap(sweep, attr, label)
+        self._wrap(outbox, "enqueue", "queue actions")
+        conn = connections["default"]
+        self._wrap(conn, "commit", "commit")
+        conn.execute_wrappers.append(self._statement)
+
+    def _wrap(self, owner, attr: str, label: str) -> None:
+        fn = getattr(owner, attr, None)
+        if fn is None:
+            return
+
+        def wrapped(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds[label] += time.perf_counter() - t0
+                self.calls[label] += 1
+
+        setattr(owner, attr, wrapped)
+
+    def _statement(self, execute, sql, params, many, context):
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds["statements"] += time.perf_counter() - t0
+            self.calls["statements"] += 1
+
+    def reset(self) -> None:
+        self.seconds.clear()
+        self.calls.clear()
+
+    def summary(self, total: float) -> str:
+        parts = [f"{label} {1000 * s:.0f} ms ({self.calls[label]}x)"
+                 for label, s in self.seconds.items()]
+        outside = total - self.seconds.get("batches (total)", 0.0)
+        return "; ".join([*parts, f"outside batches {1000 * outside:.0f} ms"])
+
+
+def timed_sweep(batch: int | None, phases: Phases | None = None) -> tuple[float, int]:
+    from tierdesk.packs.selectors import _parsed
     from tierdesk.sla.sweep import sla_sweep
 
+    _parsed.cache_clear()  # every timed sweep parses the pack once, like a new process
+    if phases:
+        phases.reset()
     kwargs = {"now": NOW} if batch is None else {"now": NOW, "batch": batch}
     t0 = time.perf_counter()
     n = sla_sweep(**kwargs)
     return time.perf_counter() - t0, n
 
 
-def reset_sweep_results() -> None:
-    """Undo a sweep: un-breach the clocks, delete its events and outbox rows."""
-    from django.db import connection, transaction
+def explain_sweep(batch: int | None) -> str:
+    """Run one sweep and return the plan of every statement it ran."""
+    from django.db import connection
 
-    from tierdesk.outbox.models import OutboxMessage
-    from tierdesk.sla.models import SlaTarget
-    from tierdesk.tickets.models import TicketEvent
+    from tierdesk.sla.sweep import sla_sweep
 
-    with transaction.atomic():
-        SlaTarget.objects.filter(breached_at__isnull=False).update(breached_at=None)
-        SlaTarget.objects.filter(warned_at__isnull=False).update(warned_at=None)
-        TicketEvent.objects.filter(type__in=("sla_breached", "sla_warning")).delete()
-        OutboxMessage.objects.all().delete()
+    plans: list[str] = []
+    kwargs = {"now": NOW} if batch is None else {"now": NOW, "batch": batch}
+    connection.ensure_connection()
     if connection.vendor == "postgresql":
+        raw = connection.connection
+        raw.add_notice_handler(lambda diag: plans.append(diag.message_primary or ""))
         with connection.cursor() as cur:
-            cur.execute("VACUUM ANALYZE sla_slatarget")
-            cur.execute("VACUUM ANALYZE tickets_ticketevent")
-            cur.execute("VACUUM ANALYZE outbox_outboxmessage")
+            cur.execute("LOAD 'auto_explain'")
+            for setting, value in (("log_min_duration", "0"), ("log_analyze", "on"),
+                                   ("log_buffers", "on"), ("log_wal", "on"),
+                                   ("log_triggers", "on"), ("log_level", "notice")):
+                cur.execute(f"SET auto_explain.{setting} = {value}")
+            cur.execute("SET track_wal_io_timing = on")
+        wal_before = _pg_wal_stats()
+        t0 = time.perf_counter()
+        n = sla_sweep(**kwargs)
+        seconds = time.perf_counter() - t0
+        wal_after = _pg_wal_stats()
+        wal = ", ".join(f"{k} {wal_after[k] - wal_before[k]:,.0f}" for k in wal_before)
+        return (f"explained sweep: {n} clocks in {seconds:.3f} s (with EXPLAIN ANALYZE "
+                f"overhead)\npg_stat_wal + pg_stat_bgwriter deltas (whole server): {wal}\n\n"
+                + summarize_plans(plans))
+    seen: set[str] = set()
+
+    def plan(execute, sql, params, many, context):
+        key = sql.split(" IN (")[0]
+        if key not in seen and sql.lstrip().split()[0].upper() in ("SELECT", "UPDATE",
+                                                                   "INSERT", "WITH"):
+            seen.add(key)
+            cursor = context["cursor"]
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            rows = cursor.fetchall()
+            plans.append(f"{sql[:300]}{' ...' if len(sql) > 300 else ''}\n" + "\n".join(
+                f"  {'  ' * (1 if r[1] else 0)}{r[-1]}" for r in rows))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(plan):
+        n = sla_sweep(**kwargs)
+    return f"explained sweep: {n} clocks\n\n" + "\n\n".join(plans)
 
 
-def explain(kind: str, batch: int) -> str:
-    """The plan of the sweep's own SELECT (built as ``_sweep_batch`` builds it)."""
-    from django.db import connection, transaction
+def _pg_wal_stats() -> dict[str, float]:
+    from django.db import connection
 
-    from tierdesk.sla.sweep import _due
-
-    class Rollback(Exception):
-        pass
-
-    lines: list[str] = []
-    try:
-        with transaction.atomic():  # FOR UPDATE needs a transaction; roll the locks back
-            qs = _due(kind, NOW)
-            if connection.features.has_select_for_update_skip_locked:
-                qs = qs.select_for_update(skip_locked=True, of=("self",))
-            qs = qs.select_related("ticket", "ticket__requester", "ticket__organisation")[:batch]
-            sql, params = qs.query.get_compiler(connection=connection).as_sql()
-            prefix = ("EXPLAIN (ANALYZE, BUFFERS) " if connection.vendor == "postgresql"
-                      else "EXPLAIN QUERY PLAN ")
-            with connection.cursor() as cur:
-                cur.execute(prefix + sql, params)
-                rows = cur.fetchall()
-            if connection.vendor == "postgresql":
-                lines = [r[0] for r in rows]
-            else:
-                lines = [f"{'  ' * (1 if r[1] else 0)}{r[-1]}" for r in rows]
-            raise Rollback
-    except Rollback:
-        pass
-    return "\n".join(lines)
+    cols = ("wal_records", "wal_fpi", "wal_bytes", "wal_buffers_full", "wal_write",
+            "wal_sync", "wal_write_time", "wal_sync_time")
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {', '.join(cols)} FROM pg_stat_wal")
+        wal = dict(zip(cols, cur.fetchone(), strict=True))
+        cur.execute("SELECT buffers_backend, buffers_backend_fsync, buffers_checkpoint, "
+                    "buffers_clean FROM pg_stat_bgwriter")
+        wal.update(zip(("buffers_backend", "buffers_backend_fsync", "buffers_checkpoint",
+                        "buffers_clean"), cur.fetchone(), strict=True))
+    return {k: float(v) for k, v in wal.items()}
 
 
-def apply_fix_prototype() -> None:
-    """Monkeypatch, in this process only, the change recommended in README.md: resolve
-    notify recipients once per sweep batch, and write a batch's outbox rows with one
-    bulk_create and one on_commit kick instead of one INSERT + one hook per message."""
-    from django.db import transaction
+def summarize_plans(plans: list[str]) -> str:
+    """auto_explain output, each distinct statement once (query text cut to 400 characters)
+    with its count and the sums of its top node's time, buffers and WAL; statements run
+    once per row (the foreign-key checks at COMMIT) are not printed thousands of times."""
+    import re
 
-    from tierdesk.jobs.dispatch import kick
-    from tierdesk.outbox import services as outbox
-    from tierdesk.outbox.models import OutboxMessage
-    from tierdesk.rules import actions
-    from tierdesk.sla import sweep
-
-    agents, sweep_batch = actions._agents, sweep._sweep_batch
-    cache: dict = {}
-    pending: list = []
-
-    def cached_agents(pack, ticket, recipient, at):
-        # role/tier/unit/on_call recipients depend on the pack and the instant, not the ticket
-        key = (id(pack), recipient.model_dump_json(), at)
-        if key not in cache:
-            cache[key] = agents(pack, ticket, recipient, at)
-        return cache[key]
-
-    def enqueue(*, kind, payload, ticket_id=None, at=None):
-        now = at or NOW
-        message = OutboxMessage(kind=kind, payload=payload, ticket_id=ticket_id,
-                                next_attempt_at=now, created_at=now)
-        pending.append(message)
-        return message
-
-    def batched_sweep_batch(kind, now, batch):
-        cache.clear()
-        with transaction.atomic():
-            done = sweep_batch(kind, now, batch)
-            if pending:
-                OutboxMessage.objects.bulk_create(pending, batch_size=1000)
-                pending.clear()
-                transaction.on_commit(lambda: kick("deliver_outbox"))
-        return done
-
-    actions._agents = cached_agents
-    outbox.enqueue = enqueue
-    sweep._sweep_batch = batched_sweep_batch
+    groups: dict[str, dict] = {}
+    for text in plans:
+        m = re.search(r"Query Text: (.*)", text)
+        query = m.group(1) if m else text.splitlines()[0]
+        key = re.sub(r"'[^']*'|\d+", "?", query)[:200]
+        g = groups.setdefault(key, {"n": 0, "ms": 0.0, "nums": defaultdict(int),
+                                    "first": text, "query": query})
+        g["n"] += 1
+        m = re.search(r"duration: ([\d.]+) ms", text)
+        g["ms"] += float(m.group(1)) if m else 0.0
+        for line in text.splitlines()[3:5]:  # the top node's Buffers: and WAL: lines
+            for name, value in re.findall(r"(\w+)=(\d+)", line):
+                g["nums"][name] += int(value)
+    out = []
+    for g in groups.values():
+        sums = " ".join(f"{k}={v}" for k, v in g["nums"].items())
+        head = (f"-- {g['n']}x, total {g['ms']:.1f} ms; top node sums: {sums}\n"
+                if g["n"] > 1 else "")
+        query = g["query"]
+        first = g["first"].replace(query, query[:400] + (" ..." if len(query) > 400 else ""))
+        out.append(head + first)
+    return "\n\n".join(out)
 
 
 def profile_sweep(batch: int | None, top: int) -> str:
@@ -416,11 +615,27 @@ def profile_sweep(batch: int | None, top: int) -> str:
     return out.getvalue()
 
 
+def table_sizes() -> str:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return ""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT c.relname, pg_size_pretty(pg_relation_size(c.oid)) FROM pg_class c "
+            "WHERE c.relname LIKE 'sla\\_slatarget%%' OR c.relname LIKE 'sla\\_%%' "
+            "OR c.relname IN ('tickets_ticket', 'tickets_ticketevent') "
+            "OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = "
+            "'sla_slatarget'::regclass) ORDER BY pg_relation_size(c.oid) DESC")
+        return ", ".join(f"{name} {size}" for name, size in cur.fetchall())
+
+
 def source_digest() -> str:
     """Short hashes of the code under test (other changes land while benchmarks run)."""
     import hashlib
 
-    files = ("sla/sweep.py", "rules/actions.py", "outbox/services.py")
+    files = ("sla/sweep.py", "sla/models.py", "tickets/models.py", "rules/actions.py",
+             "outbox/services.py")
     return ", ".join(
         f"{f} {hashlib.sha256((REPO / 'tierdesk' / f).read_bytes()).hexdigest()[:10]}"
         for f in files)
@@ -432,23 +647,64 @@ def db_version() -> str:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute("SHOW server_version")
-            return "PostgreSQL " + cur.fetchone()[0]
+            version = "PostgreSQL " + cur.fetchone()[0]
+            cur.execute("SHOW shared_buffers")
+            return f"{version} (shared_buffers {cur.fetchone()[0]})"
         cur.execute("SELECT sqlite_version()")
         return "SQLite " + cur.fetchone()[0]
 
 
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def prepare_source(dbs: Databases, args, n_due: int) -> str:
+    """Seed the source database unless a matching template exists; return a note."""
+    wanted = {"open": args.open, "due_fraction": args.due_fraction,
+              "seed_method": args.seed_method}
+    if dbs.source_exists():
+        meta = dbs.meta()
+        if meta is None or any(meta.get(k) != v for k, v in wanted.items()):
+            raise SystemExit(f"{dbs.source} exists but was seeded with {meta}, not {wanted}; "
+                             "drop it or pick another --template")
+        dbs.use(dbs.source)
+        pending = migrations_pending()
+        if pending:
+            raise SystemExit(f"{dbs.source} predates migrations {pending}: drop it "
+                             "(dropdb / rm) and let this script seed it again")
+        return (f"reused seeded database {dbs.source} (seeded {meta['seeded_at']}, "
+                f"seed {meta['seed_s']:.0f} s)")
+    dbs.create_source()
+    version, org, contact = seed_fixtures()
+    t0 = time.perf_counter()
+    seed = seed_tickets_sql if args.seed_method == "sql" else seed_tickets_orm
+    seed(n=args.open, n_due=n_due, version=version, org=org, contact=contact,
+         batch=args.seed_batch or (100_000 if args.seed_method == "sql" else 5_000))
+    seed_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    analyze()
+    analyze_s = time.perf_counter() - t0
+    dbs.use(dbs.source)  # close, so the copies can be made from it
+    dbs.set_meta({**wanted, "seed_s": seed_s, "analyze_s": analyze_s,
+                  "seeded_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")})
+    return f"seeded {dbs.source} in {seed_s:.1f} s; ANALYZE {analyze_s:.1f} s"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.open < 1 or not 0 < args.due_fraction < 1:
-        print("--open must be >= 1 and 0 < --due-fraction < 1", file=sys.stderr)
+    if args.open < 1 or not 0 < args.due_fraction < 1 or args.repeat < 1:
+        print("--open must be >= 1, 0 < --due-fraction < 1, --repeat >= 1", file=sys.stderr)
         return 2
-    tmp, pg_name = scratch_database(args.db)
+    if math.gcd(P_DUE, args.open) != 1:
+        print(f"--open must not be a multiple of {P_DUE}", file=sys.stderr)
+        return 2
+    n_due = max(1, round(args.open * args.due_fraction))
+    dbs = Databases(args.db, args.template)
     try:
         import django
 
         django.setup()
         from django.conf import settings
-        from django.db import connection
 
         from tierdesk import clock
         from tierdesk.sla.sweep import BATCH
@@ -458,86 +714,84 @@ def main(argv: list[str] | None = None) -> int:
         settings.JOBS_INPROCESS = "off"
         clock.freeze(NOW)
         batch = args.sweep_batch or BATCH
-        n_due = max(1, round(args.open * args.due_fraction))
-        if math.gcd(P_DUE, args.open) != 1:
-            print(f"--open must not be a multiple of {P_DUE}", file=sys.stderr)
-            return 2
+        seed_note = prepare_source(dbs, args, n_due)
+        # Import what the sweep imports on first use, as seeding in this process (or a
+        # worker's earlier jobs) would have; each timed sweep still parses the pack once.
+        from tierdesk.policy import load_pack
 
-        version, org, contact = seed_fixtures()
-        t0 = time.perf_counter()
-        seed = seed_tickets_sql if args.seed_method == "sql" else seed_tickets_orm
-        seed(n=args.open, n_due=n_due, version=version, org=org, contact=contact,
-             batch=args.seed_batch or (100_000 if args.seed_method == "sql" else 5_000))
-        seed_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        analyze()
-        analyze_s = time.perf_counter() - t0
-
-        plan_due = explain("breach", batch)
-        connection.close()  # the timed sweep opens its own connection, as a job would
-        due_times = []
-        n = 0
+        load_pack(PACK.read_text())
+        phases = Phases()
+        runs = []
+        ok = True
         for i in range(args.repeat):
-            if i:
-                reset_sweep_results()
-            seconds, n = timed_sweep(args.sweep_batch)
-            due_times.append(seconds)
-        after = counts()
-        idle_s, idle_n = timed_sweep(args.sweep_batch)
-        plan_idle = explain("breach", batch)
-        plan_warn = explain("warning", batch)
-        profile = ""
+            copy = dbs.fresh_copy()
+            load_before = load()
+            seconds, n = timed_sweep(args.sweep_batch, phases)
+            phase_note = phases.summary(seconds)
+            after = counts()
+            idle_s, idle_n = timed_sweep(args.sweep_batch)
+            sizes = table_sizes() if i == 0 else ""
+            run_ok = (n == n_due and after["breached_events"] == n_due
+                      and after["breached_clocks"] == n_due and after["warning_events"] == 0
+                      and idle_n == 0)
+            ok &= run_ok
+            runs.append((seconds, n, after, idle_s, run_ok, load_before, phase_note))
+            if not run_ok:
+                print(f"MISMATCH in run {i + 1}: returned {n}, idle {idle_n}, expected "
+                      f"{n_due}; {after}", file=sys.stderr)
+            if not args.keep:
+                dbs.drop(copy)
+                dbs.copies.remove(copy)
+        explained = profile = ""
+        if args.explain:
+            copy = dbs.fresh_copy()
+            explained = explain_sweep(args.sweep_batch)
+            if not args.keep:
+                dbs.drop(copy)
+                dbs.copies.remove(copy)
         if args.profile:
-            reset_sweep_results()
+            copy = dbs.fresh_copy()
             profile = profile_sweep(args.sweep_batch, args.profile_top)
-        fixed = None
-        if args.fix_prototype:
-            reset_sweep_results()
-            apply_fix_prototype()
-            fix_s, fix_n = timed_sweep(args.sweep_batch)
-            fixed = (fix_s, fix_n, counts())
+            version = db_version()
+            if not args.keep:
+                dbs.drop(copy)
+                dbs.copies.remove(copy)
+        else:
+            dbs.use(dbs.source)
+            version = db_version()
 
-        ok = (n == n_due and after["breached_events"] == n_due
-              and after["breached_clocks"] == n_due and after["warning_events"] == 0
-              and idle_n == 0)
-        due_s = due_times[0]
+        times = [r[0] for r in runs]
         print(f"## SLA sweep: {args.db}, {args.open:,} open, {args.due_fraction:g} due\n")
-        print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+        print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average now {load()}; "
               f"sources: {source_digest()}\n")
-        print(f"{db_version()}; Python {sys.version.split()[0]}; nproc {os.cpu_count()}; "
-              f"sweep batch {batch}; seeded {args.open:,} tickets + {2 * args.open:,} clocks "
-              f"in {seed_s:.1f} s; ANALYZE {analyze_s:.1f} s\n")
-        print("| db | open tickets | clocks | due | sweep s | per due clock ms | "
-              "returned | sla_breached events | outbox rows | idle sweep ms | check |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-        print(f"| {args.db} | {args.open:,} | {2 * args.open:,} | {n_due:,} | {due_s:.3f} | "
-              f"{1000 * due_s / n_due:.3f} | {n:,} | {after['breached_events']:,} | "
-              f"{after['outbox']:,} | {1000 * idle_s:.1f} | {'ok' if ok else 'MISMATCH'} |")
-        if fixed:
-            fix_s, fix_n, c = fixed
-            fix_ok = (fix_n == n_due and c["breached_events"] == n_due
-                      and c["outbox"] == after["outbox"])
-            print(f"| {args.db} + fix prototype | {args.open:,} | {2 * args.open:,} | "
-                  f"{n_due:,} | {fix_s:.3f} | {1000 * fix_s / n_due:.3f} | {fix_n:,} | "
-                  f"{c['breached_events']:,} | {c['outbox']:,} | | "
-                  f"{'ok' if fix_ok else 'MISMATCH'} |")
-        if args.repeat > 1:
-            print(f"\nrepeats (s): {', '.join(f'{t:.3f}' for t in due_times)}; "
-                  f"median {statistics.median(due_times):.3f}")
-        print(f"\n### Plan of the breach select, before the sweep\n\n```\n{plan_due}\n```")
-        print(f"\n### Plan of the breach select, idle\n\n```\n{plan_idle}\n```")
-        print(f"\n### Plan of the warning select, idle\n\n```\n{plan_warn}\n```")
+        print(f"{version}; Python {sys.version.split()[0]}; nproc {os.cpu_count()}; "
+              f"sweep batch {batch}; {args.open:,} tickets + {2 * args.open:,} clocks: "
+              f"{seed_note}\n")
+        if sizes:
+            print(f"sizes: {sizes}\n")
+        print("| run | open tickets | due | sweep s | per due clock ms | returned | "
+              "sla_breached events | outbox rows | idle sweep ms | load before | check |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+        for i, (seconds, n, after, idle_s, run_ok, load_before, _) in enumerate(runs, 1):
+            print(f"| {i} | {args.open:,} | {n_due:,} | {seconds:.3f} | "
+                  f"{1000 * seconds / n_due:.3f} | {n:,} | {after['breached_events']:,} | "
+                  f"{after['outbox']:,} | {1000 * idle_s:.1f} | {load_before} | "
+                  f"{'ok' if run_ok else 'MISMATCH'} |")
+        print(f"\nbest {min(times):.3f} s, median {statistics.median(times):.3f} s over "
+              f"{len(times)} run(s); idle best {1000 * min(r[3] for r in runs):.1f} ms, "
+              f"median {1000 * statistics.median(r[3] for r in runs):.1f} ms\n")
+        print("Phases (wall ms, per run):\n")
+        for i, run in enumerate(runs, 1):
+            print(f"* run {i}: {run[6]}")
+        if explained:
+            print(f"\n### Plans\n\n```\n{explained}\n```")
         if profile:
             print(f"\n### cProfile\n\n```\n{profile}```")
-        if not ok:
-            print(f"\nMISMATCH: returned {n}, idle {idle_n}, expected {n_due}; {after}",
-                  file=sys.stderr)
         return 0 if ok else 1
     finally:
-        if args.keep:
-            print(f"kept: {pg_name or tmp}", file=sys.stderr)
-        else:
-            drop_database(tmp, pg_name)
+        kept = dbs.cleanup(args.keep)
+        if kept:
+            print(f"kept: {', '.join(kept)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

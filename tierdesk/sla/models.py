@@ -20,11 +20,17 @@ class SlaTarget(models.Model):
         MET = "met"
         STOPPED = "stopped"
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_targets")
+    # No index of its own on either foreign key: every index is written again each time
+    # the sweep marks a clock (a marked clock leaves the partial indexes, so its update
+    # cannot be HOT), and these two were never read. Lookups and cascades by ticket use
+    # the leading column of one_clock_per_metric; pack versions are never deleted.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_targets",
+                               db_index=False)
     metric = models.CharField(max_length=32)
     state = models.CharField(max_length=16, choices=State.choices)
     policy = models.CharField(max_length=200)
-    pack_version = models.ForeignKey(PolicyPackVersion, on_delete=models.PROTECT)
+    pack_version = models.ForeignKey(PolicyPackVersion, on_delete=models.PROTECT,
+                                     db_index=False)
     target_minutes = models.PositiveIntegerField()
     elapsed_seconds = models.FloatField(default=0, help_text="Business time used until resumed_at")
     resumed_at = models.DateTimeField(null=True, blank=True)

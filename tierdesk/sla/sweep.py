@@ -4,6 +4,15 @@ It reads only the partial ``due_at``/``warn_at`` indexes, so its cost follows th
 of clocks due, not the number of open tickets. Claims are conditional updates inside one
 transaction per batch, so two sweeps never act twice on one clock.
 
+With a million open tickets the table is larger than PostgreSQL's default shared_buffers
+and each due clock sits on its own page: the cost is pages, not rows. A marked clock
+leaves the partial indexes, so its update is never HOT and writes an entry into every other
+index of the table (hence only the two partial indexes, the primary key and the
+(ticket, metric) constraint); each page's first change after a checkpoint is a full-page
+WAL image; each event's foreign key locks its ticket's row at COMMIT. So PostgreSQL
+claims a batch and records its events in one statement that visits each row once, in
+physical order.
+
 The pack's ``on_breach``/``on_warning`` actions (Template 3 apology, notify the support
 manager...) are not run inline: each batch queues one ``sla_actions`` outbox message in the
 same transaction, which the outbox worker runs right after, with retries. Detection stays
@@ -54,10 +63,13 @@ def _sweep_batch(kind: str, now: datetime, batch: int) -> int:
         # (nothing was claimed), so it need not wait for the WAL flush.
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-    rows = _claim(kind, now, batch)
+        rows = _claim_and_record(kind, now, batch)
+    else:
+        rows = _claim(kind, now, batch)
+        if rows:
+            _record_events(kind, [r[0] for r in rows], now)
     if not rows:
         return 0
-    _record_events(kind, [r[0] for r in rows], now)
     decided: dict[tuple[int, str], bool] = {}
     for _, _, _, policy, version_id, _, _ in rows:
         if (version_id, policy) not in decided:
@@ -73,27 +85,55 @@ def _sweep_batch(kind: str, now: datetime, batch: int) -> int:
 
 _COLUMNS = ("id", "ticket_id", "metric", "policy", "pack_version_id", "due_at",
             "target_minutes")
-# PostgreSQL claims a batch in one statement (select, lock, mark); the partial indexes'
-# predicates are repeated so the planner uses them.
-_CLAIM_PG = {
-    "breach": ("UPDATE {t} SET breached_at = %s WHERE id IN (SELECT id FROM {t} "
-               "WHERE state = 'running' AND breached_at IS NULL AND due_at <= %s "
-               "ORDER BY due_at LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING {cols}"),
-    "warning": ("UPDATE {t} SET warned_at = %s WHERE id IN (SELECT id FROM {t} "
-                "WHERE state = 'running' AND warned_at IS NULL AND breached_at IS NULL "
-                "AND warn_at <= %s ORDER BY warn_at LIMIT %s FOR UPDATE SKIP LOCKED) "
-                "RETURNING {cols}"),
+_EVENT_TYPE = {"breach": "sla_breached", "warning": "sla_warning"}
+
+# PostgreSQL claims a batch and records its events in ONE statement: lock the due rows
+# (SKIP LOCKED, so two sweeps share the work), mark them through their ctid (no second
+# index descent per row: the lock keeps the row where it is), and insert the events from
+# the UPDATE's RETURNING rows (no second lookup of the claimed rows). Rows are updated in
+# ctid order (heap pages and index leaves in sequence) and the events inserted in ticket
+# order (the foreign-key checks at COMMIT then walk the tickets in sequence too). A row
+# another transaction changed after this statement's snapshot is locked but not updated,
+# so it is simply left for the next batch or sweep. The partial indexes' predicates are
+# repeated so the planner uses them and reads only the due rows.
+_DUE_PG = {
+    "breach": ("state = 'running' AND breached_at IS NULL AND due_at <= %(now)s "
+               "ORDER BY due_at", "breached_at"),
+    "warning": ("state = 'running' AND warned_at IS NULL AND breached_at IS NULL "
+                "AND warn_at <= %(now)s ORDER BY warn_at", "warned_at"),
 }
+_CLAIM_AND_RECORD_PG = (
+    "WITH due AS (SELECT ctid FROM {targets} WHERE {where} LIMIT %(batch)s "
+    "FOR UPDATE SKIP LOCKED), "
+    "claimed AS (UPDATE {targets} AS c SET {field} = %(now)s "
+    "FROM (SELECT ctid FROM due ORDER BY ctid) AS d "
+    "WHERE c.ctid = d.ctid RETURNING {returning}), "
+    "recorded AS (INSERT INTO {events} (ticket_id, type, actor_id, data, created_at) "
+    "SELECT ticket_id, %(type)s, NULL, json_build_object('metric', metric, "
+    "'policy', policy, 'due_at', to_char(due_at AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')), %(now)s FROM claimed "
+    "ORDER BY ticket_id, due_at, id) "
+    "SELECT {cols} FROM claimed ORDER BY due_at, id"
+)
+
+
+def _claim_and_record(kind: str, now: datetime, batch: int) -> list[tuple]:
+    """PostgreSQL: mark the batch's due clocks warned/breached and write their events in
+    one statement; return the claimed rows."""
+    where, field = _DUE_PG[kind]
+    sql = _CLAIM_AND_RECORD_PG.format(
+        targets=connection.ops.quote_name(SlaTarget._meta.db_table),
+        events=connection.ops.quote_name(TicketEvent._meta.db_table),
+        where=where, field=field, cols=", ".join(_COLUMNS),
+        returning=", ".join(f"c.{c}" for c in _COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"now": now, "batch": batch, "type": _EVENT_TYPE[kind]})
+        return cursor.fetchall()
 
 
 def _claim(kind: str, now: datetime, batch: int) -> list[tuple]:
-    """Select the batch's due clocks and mark them warned/breached; return their rows."""
-    if connection.vendor == "postgresql":
-        sql = _CLAIM_PG[kind].format(t=connection.ops.quote_name(SlaTarget._meta.db_table),
-                                     cols=", ".join(_COLUMNS))
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [now, now, batch])
-            return cursor.fetchall()
+    """Other databases: select the batch's due clocks and mark them warned/breached (only
+    if still unmarked); return their rows."""
     qs = _due(kind, now)
     rows = list(qs.values_list(*_COLUMNS)[:batch])
     field = "breached_at" if kind == "breach" else "warned_at"
@@ -102,29 +142,19 @@ def _claim(kind: str, now: datetime, batch: int) -> list[tuple]:
     return rows
 
 
-# One INSERT ... SELECT per batch: the events are built by the database from the claimed
-# rows, so 10,000 breaches cost a few statements, not 10,000 model objects.
-_EVENT_SQL = {
-    "sqlite": (
-        "INSERT INTO {events} (ticket_id, type, actor_id, data, created_at) "
-        "SELECT ticket_id, %s, NULL, json_object('metric', metric, 'policy', policy, "
-        "'due_at', strftime('%%Y-%%m-%%dT%%H:%%M:%%S+00:00', due_at)), %s "
-        "FROM {targets} WHERE id IN ({ids}) ORDER BY due_at, id"
-    ),
-    "postgresql": (
-        "INSERT INTO {events} (ticket_id, type, actor_id, data, created_at) "
-        "SELECT ticket_id, %s, NULL, json_build_object('metric', metric, 'policy', policy, "
-        "'due_at', to_char(due_at AT TIME ZONE 'UTC', "
-        "'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')), %s "
-        "FROM {targets} WHERE id = ANY(%s) ORDER BY due_at, id"
-    ),
-}
+# SQLite writes a batch's events with one INSERT ... SELECT from the claimed rows, so
+# 10,000 breaches cost a few statements, not 10,000 model objects.
+_EVENT_SQL_SQLITE = (
+    "INSERT INTO {events} (ticket_id, type, actor_id, data, created_at) "
+    "SELECT ticket_id, %s, NULL, json_object('metric', metric, 'policy', policy, "
+    "'due_at', strftime('%%Y-%%m-%%dT%%H:%%M:%%S+00:00', due_at)), %s "
+    "FROM {targets} WHERE id IN ({ids}) ORDER BY due_at, id"
+)
 
 
 def _record_events(kind: str, target_ids: list[int], now: datetime) -> None:
-    event_type = "sla_breached" if kind == "breach" else "sla_warning"
-    sql = _EVENT_SQL.get(connection.vendor)
-    if sql is None:  # another backend: the portable, slower path
+    event_type = _EVENT_TYPE[kind]
+    if connection.vendor != "sqlite":  # another backend: the portable, slower path
         rows = SlaTarget.objects.filter(pk__in=target_ids).order_by("due_at", "id")
         TicketEvent.objects.bulk_create([
             TicketEvent(ticket_id=t.ticket_id, type=event_type, created_at=now,
@@ -132,14 +162,12 @@ def _record_events(kind: str, target_ids: list[int], now: datetime) -> None:
                               "due_at": t.due_at.isoformat() if t.due_at else None})
             for t in rows], batch_size=1000)
         return
-    names = {"events": connection.ops.quote_name(TicketEvent._meta.db_table),
-             "targets": connection.ops.quote_name(SlaTarget._meta.db_table)}
+    sql = _EVENT_SQL_SQLITE.format(
+        events=connection.ops.quote_name(TicketEvent._meta.db_table),
+        targets=connection.ops.quote_name(SlaTarget._meta.db_table),
+        ids=",".join("%s" for _ in target_ids))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(sql.format(**names), [event_type, now, target_ids])
-        else:
-            cursor.execute(sql.format(**names, ids=",".join("%s" for _ in target_ids)),
-                           [event_type, now, *target_ids])
+        cursor.execute(sql, [event_type, now, *target_ids])
 
 
 def _has_actions(kind: str, version_id: int, policy_name: str) -> bool:
