@@ -19,10 +19,21 @@ from django.db.backends.sqlite3 import base
 
 POLL_SECONDS = 0.00005
 POLL_MAX_SECONDS = 0.0002
+# SQLite's own automatic checkpoint runs inside COMMIT, while this lock is still held;
+# every connection instead checkpoints after releasing it, every this many commits (about
+# SQLite's default of 1,000 WAL pages for a ticket create).
+CHECKPOINT_EVERY_COMMITS = 40
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _lock_fd: int | None = None
+    _commits = 0
+
+    def get_new_connection(self, conn_params: dict):
+        conn = super().get_new_connection(conn_params)
+        if self._lock_path() is not None:
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
+        return conn
 
     def _lock_path(self) -> str | None:
         name = str(self.settings_dict["NAME"])
@@ -67,6 +78,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
             super()._commit()
         finally:
             self._release_write_lock()
+        self._commits += 1
+        if self._commits % CHECKPOINT_EVERY_COMMITS == 0 and self.connection is not None:
+            # PASSIVE: copies what it can without waiting for, or blocking, any writer.
+            self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def _rollback(self) -> None:
         try:
