@@ -189,6 +189,38 @@ def get_first(model: type[M], related: tuple[str, ...] = (), **eq: Any) -> M | N
     return prepared.get(values)
 
 
+# Field types whose database value is the Python value itself when it already has the
+# field's own type (their get_prep_value is ``to_python``, a no-op then): skip the call.
+_PLAIN_TYPES: dict[str, tuple[type, ...]] = {
+    "CharField": (str,), "TextField": (str,), "SlugField": (str,), "EmailField": (str,),
+    "BooleanField": (bool,), "IntegerField": (int,), "BigIntegerField": (int,),
+    "PositiveIntegerField": (int,), "PositiveSmallIntegerField": (int,),
+    "SmallIntegerField": (int,), "FloatField": (float,),
+    "ForeignKey": (int,), "OneToOneField": (int,),
+}
+
+
+def _saver(field: models.Field) -> Callable[[models.Model, Any], Any]:
+    """``field.get_db_prep_save(field.pre_save(obj, True), connection)``, short-cut where
+    the field's own methods would hand the value back unchanged."""
+    attname = field.attname
+    prep = field.get_db_prep_save
+    if type(field).pre_save is not models.Field.pre_save:  # auto_now and the like
+        return lambda obj, connection: prep(field.pre_save(obj, True), connection)
+    plain = _PLAIN_TYPES.get(field.get_internal_type())
+    if plain is None or (field.is_relation and not isinstance(
+            field.target_field, models.AutoField | models.IntegerField)):
+        return lambda obj, connection: prep(getattr(obj, attname), connection)
+
+    def save_value(obj: models.Model, connection: Any) -> Any:
+        value = getattr(obj, attname)
+        if value is None or type(value) in plain:
+            return value
+        return prep(value, connection)
+
+    return save_value
+
+
 class PreparedInsert:
     """``obj.save(force_insert=True)`` for a model with an auto primary key, no signals."""
 
@@ -198,6 +230,7 @@ class PreparedInsert:
         opts = model._meta
         self.pk = opts.pk
         self.fields = [f for f in opts.local_concrete_fields if f is not opts.auto_field]
+        self.savers = [_saver(f) for f in self.fields]
         columns = ", ".join(quote(f.column) for f in self.fields)
         marks = ", ".join(["%s"] * len(self.fields))
         self.sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({marks})"
@@ -211,7 +244,7 @@ class PreparedInsert:
         # was saved after it was assigned.
         obj._prepare_related_fields_for_save(operation_name="save")
         connection = connections[self.using]
-        values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in self.fields]
+        values = [save(obj, connection) for save in self.savers]
         with connection.cursor() as cursor:
             cursor.execute(self.sql, values)
             new_id = cursor.fetchone()[0] if self.returning else cursor.lastrowid
