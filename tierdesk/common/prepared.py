@@ -123,10 +123,7 @@ class JoinedGet:
             self.joins.append((field, cols))
         where = " AND ".join(f"t0.{quote(opts.get_field(k).column)} = %s" for k in keys)
         select = ", ".join([self.base.sql] + [cols.sql for _, cols in self.joins])
-        self.sql = (
-            f"SELECT {select} FROM {from_sql} WHERE {where}"
-        )
-        self.keys = keys
+        self.sql = f"SELECT {select} FROM {from_sql} WHERE {where}"
         self.using = using
 
     def get(self, values: Sequence[Any]) -> models.Model | None:
@@ -141,7 +138,7 @@ class JoinedGet:
         return obj
 
 
-_prepared: dict[tuple, JoinedGet] = {}
+_prepared: dict[tuple, JoinedGet | None] = {}  # None: a shape the ORM answers
 
 
 def _field(model: type[models.Model], name: str) -> Any:
@@ -178,11 +175,12 @@ def get_first(model: type[M], related: tuple[str, ...] = (), **eq: Any) -> M | N
     if any(v is None or isinstance(v, models.Model) for v in eq.values()):
         return model.objects.select_related(*related).filter(**eq).first()
     shape = (model, related, keys)
-    prepared = _prepared.get(shape)
+    if shape not in _prepared:
+        _prepared[shape] = (JoinedGet(model, related, keys)
+                            if _preparable(model, related, keys) else None)
+    prepared = _prepared[shape]
     if prepared is None:
-        if not _preparable(model, related, keys):
-            return model.objects.select_related(*related).filter(**eq).first()
-        prepared = _prepared[shape] = JoinedGet(model, related, keys)
+        return model.objects.select_related(*related).filter(**eq).first()
     connection = connections[prepared.using]
     values = [model._meta.get_field(k).get_db_prep_value(v, connection, prepared=False)
               for k, v in zip(keys, eq.values(), strict=True)]
