@@ -4,6 +4,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from tierdesk.cli.setup import django_setup
+
 
 def cmd_check(args: argparse.Namespace) -> int:
     from tierdesk.policy.report import check_command
@@ -20,9 +22,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     print(text)
     if code != 0 or not args.against_open_tickets:
         return code
-    from tierdesk.cli import _setup
-
-    _setup()
+    django_setup()
     from tierdesk.packs.impact import format_impact, impact_on_open_tickets
     from tierdesk.policy import load_pack
 
@@ -32,13 +32,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
-    from tierdesk.cli import _setup
-
     path = Path(args.file)
     if not path.is_file():
         print(f"tierdesk policy apply: {path}: no such file", file=sys.stderr)
         return 2
-    _setup()
+    django_setup()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
@@ -69,7 +67,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_policy_commands(sub) -> None:
+def register(sub) -> None:
     policy = sub.add_parser("policy", help="policy packs: check, diff, apply")
     psub = policy.add_subparsers(dest="policy_command", required=True)
     check = psub.add_parser("check", help="validate a pack; print every error with its path")

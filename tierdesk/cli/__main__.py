@@ -1,0 +1,5 @@
+import sys
+
+from tierdesk.cli import main
+
+sys.exit(main())
