@@ -43,8 +43,8 @@ def test_check_command_prints_every_error_and_exits_1():
     assert code == 1
     assert text.splitlines() == [
         "timezone: unknown time zone 'Atlantis/Capital'; use an IANA name such as Europe/London",
-        "sla_policies[0].when.priority: unknown priority 'P7'",
-        "rules[0].do[0].send_template: unknown template 'welcome'",
+        "sla_policies[0].when.priority: unknown priority 'P7'; valid: P1",
+        "rules[0].do[0].send_template: unknown template 'welcome'; the pack declares no templates",
         f"{FIXTURES / 'several_errors.yaml'}: 3 errors",
     ]
 

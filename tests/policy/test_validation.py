@@ -23,7 +23,7 @@ def test_wrong_type_names_the_field_and_the_value():
 
 def test_unknown_priority_in_a_target_map_points_at_its_key():
     assert errors_of("unknown_priority.yaml") == [
-        "sla_policies[2].targets.first_response.P5: unknown priority"
+        "sla_policies[2].targets.first_response.P5: unknown priority; valid: P1, P2"
     ]
 
 
@@ -35,7 +35,7 @@ def test_overlapping_hours_name_the_weekday_and_both_ranges():
 
 def test_unknown_calendar_is_reported_where_it_is_used():
     assert errors_of("unknown_calendar.yaml") == [
-        "sla_policies[0].calendar: unknown calendar 'weekend'"
+        "sla_policies[0].calendar: unknown calendar 'weekend'; valid: office"
     ]
 
 
@@ -66,8 +66,8 @@ def test_yaml_syntax_error_gives_line_and_column():
 def test_several_errors_in_one_file_are_all_reported():
     assert errors_of("several_errors.yaml") == [
         "timezone: unknown time zone 'Atlantis/Capital'; use an IANA name such as Europe/London",
-        "sla_policies[0].when.priority: unknown priority 'P7'",
-        "rules[0].do[0].send_template: unknown template 'welcome'",
+        "sla_policies[0].when.priority: unknown priority 'P7'; valid: P1",
+        "rules[0].do[0].send_template: unknown template 'welcome'; the pack declares no templates",
     ]
 
 
@@ -124,7 +124,7 @@ def test_a_role_outside_the_platform_needs_based_on():
 def test_templates_need_the_default_language_and_only_declared_ones():
     errors = check_text("templates: {hi: {body: {fr: 'Bonjour {customer_name}'}}}\n")
     assert errors == [
-        "templates.hi.body.fr: unknown language",
+        "templates.hi.body.fr: unknown language; valid: en",
         "templates.hi.body: missing the default language 'en'",
     ]
 

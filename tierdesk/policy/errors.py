@@ -7,11 +7,14 @@ check reports all of them at once instead of stopping at the first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
+
+from .suggest import unknown_message
 
 
 @dataclass(frozen=True, order=True)
@@ -57,6 +60,10 @@ def _message(err: dict[str, Any]) -> str:
     if kind == "missing":
         return "missing required field"
     msg: str = err["msg"]
+    if kind == "literal_error" and isinstance(err.get("input"), str):
+        # "Input should be 'created', 'updated' or 'time'": name the nearest and list them.
+        valid = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+        return unknown_message("value", err["input"], valid)
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
     value = err.get("input")

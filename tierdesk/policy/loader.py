@@ -6,7 +6,10 @@ Steps:
    one error naming its line and column.
 2. Validate each top-level section on its own, so an error in ``rules`` does not hide
    one in ``calendars``; unknown top-level keys are errors.
-3. Check cross-references (``schema_checks``) among the sections that validated.
+3. In a list or mapping section with errors, keep the items that validated (and the
+   names the broken ones declare), so a bad duration in ``sla_policies[0]`` does not
+   hide an unknown calendar in ``sla_policies[2]``.
+4. Check cross-references (``schema_checks``) among what validated.
 """
 
 from __future__ import annotations
@@ -14,14 +17,15 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args, get_origin
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from .errors import PackError, PackInvalid, errors_from_validation
 from .schema import Pack
-from .schema_checks import check_references
+from .schema_checks import Salvaged, check_references
+from .suggest import unknown_suffix
 
 PACKS_DIR = Path(__file__).parent / "packs"
 
@@ -85,6 +89,53 @@ def _section_adapter(name: str) -> TypeAdapter[Any]:
     return TypeAdapter(Annotated[(field.annotation, *field.metadata)])  # type: ignore[misc]
 
 
+@cache
+def _item_adapter(name: str) -> TypeAdapter[Any] | None:
+    """Return the adapter of one item of a list or mapping section (None for others)."""
+    annotation = Pack.model_fields[name].annotation
+    args = get_args(annotation)
+    if get_origin(annotation) is list and args:
+        return TypeAdapter(args[0])
+    if get_origin(annotation) is dict and len(args) == 2:
+        return TypeAdapter(args[1])
+    return None
+
+
+# The field that names an item of a list section, for names a broken item still declares.
+_ITEM_NAME = {"roles": "code", "priorities": "code", "tiers": "code", "units": "code",
+              "sla_policies": "name", "rules": "name"}
+
+
+def _salvage(name: str, raw: Any) -> Salvaged | None:
+    """Return the items of a failed section that validate on their own, with their places."""
+    adapter = _item_adapter(name)
+    if adapter is None:
+        return None
+    if isinstance(raw, list):
+        kept, where, names = [], [], []
+        for i, item in enumerate(raw):
+            key = _ITEM_NAME.get(name)
+            if isinstance(item, str) and name == "roles":
+                names.append(item)
+            elif key and isinstance(item, dict) and isinstance(item.get(key), str | int):
+                names.append(str(item[key]))
+            try:
+                kept.append(adapter.validate_python(item))
+                where.append(i)
+            except ValidationError:
+                continue
+        return Salvaged(kept, where, names)
+    if isinstance(raw, dict):
+        valid: dict[Any, Any] = {}
+        for key, item in raw.items():
+            try:
+                valid[key] = adapter.validate_python(item)
+            except ValidationError:
+                continue
+        return Salvaged(valid, list(valid), [str(k) for k in raw])
+    return None
+
+
 def validate_data(data: Any) -> tuple[Pack | None, list[PackError]]:
     """Return the pack for already-parsed ``data`` and every error in it."""
     if not isinstance(data, dict):
@@ -92,9 +143,10 @@ def validate_data(data: Any) -> tuple[Pack | None, list[PackError]]:
     errors: list[PackError] = []
     values: dict[str, Any] = {}
     failed: set[str] = set()
+    salvaged: dict[str, Salvaged] = {}
     for key in data:
         if key not in Pack.model_fields:
-            errors.append(PackError(str(key), "unknown field"))
+            errors.append(PackError(str(key), "unknown field" + _nearest_field(str(key))))
     for name, field in Pack.model_fields.items():
         if name not in data:
             if field.is_required():
@@ -105,14 +157,23 @@ def validate_data(data: Any) -> tuple[Pack | None, list[PackError]]:
             values[name] = _section_adapter(name).validate_python(data[name])
         except ValidationError as exc:
             errors.extend(errors_from_validation(exc, (name,)))
-            failed.add(name)
+            kept = _salvage(name, data[name])
+            if kept is None:
+                failed.add(name)
+            else:
+                values[name] = kept.items
+                salvaged[name] = kept
     # Sections that failed are left at their defaults and skipped by the reference check.
     values.setdefault("priorities", [])
     partial = Pack.model_construct(**values)
-    errors.extend(check_references(partial, failed))
+    errors.extend(check_references(partial, failed, salvaged))
     if errors:
         return None, errors
     return Pack.model_validate(data), []
+
+
+def _nearest_field(key: str) -> str:
+    return unknown_suffix(key, list(Pack.model_fields))
 
 
 def _read(source: str | Path) -> str:

@@ -258,6 +258,8 @@ class Pack(Strict):
     refunds: Refunds | None = None
     surveys: dict[str, Survey] = Field(default_factory=dict)
     templates: dict[str, Template] = Field(default_factory=dict)
+    # The template sent once to every new ticket; left out = Tierdesk's generic receipt.
+    acknowledgement: str | None = None
     kpis: list[Kpi] = Field(default_factory=list)
 
     @property

@@ -3,15 +3,20 @@
 Runs after each section validated on its own. A section that failed validation is
 ``skipped``: references *into* it are not checked (its names are unknown) and nothing
 *in* it is checked, so one typo does not bury the real error under follow-on noise.
+A list or mapping section is ``salvaged`` instead when some of its items validated:
+those are checked at their original places, and the names of the broken ones still count
+as declared. An unknown name is reported with the valid ones and the nearest of them.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import PackError
+from .placeholders import unknown_placeholders
 from .schema import PLATFORM_ROLES, Pack
 from .schema_rules import (
     OTHER,
@@ -22,20 +27,62 @@ from .schema_rules import (
     TicketConditions,
     ValueMatch,
 )
+from .suggest import unknown_message
 
 # "classified_by" may also name these sources besides classification rules.
 CLASSIFIED_BY = ("default", "error_code", "agent")
 
 
+@dataclass
+class Salvaged:
+    """What survives of a section with errors: the valid ``items`` (a list, or a mapping
+    for mapping sections), their original ``places`` (list indices) and every ``name`` the
+    section declares, broken items included."""
+
+    items: Any
+    places: list[Any]
+    names: list[str]
+
+
+_PLURALS = {"escalation criterion": "escalation criteria", "tier or unit": "tiers or units"}
+
+
+def _plural(kind: str) -> str:
+    if kind in _PLURALS:
+        return _PLURALS[kind]
+    if kind.endswith("y"):
+        return kind[:-1] + "ies"
+    return kind + ("es" if kind.endswith("s") else "s")
+
+
 class _Checker:
-    def __init__(self, pack: Pack, skipped: set[str]) -> None:
+    def __init__(self, pack: Pack, skipped: set[str],
+                 salvaged: dict[str, Salvaged] | None = None) -> None:
         self.pack = pack
         self.skipped = skipped
+        self.salvaged = salvaged or {}
         self.errors: list[PackError] = []
         self.known: dict[str, set[str] | None] = {}
 
     def declare(self, kind: str, section: str, names: Iterable[str]) -> None:
-        self.known[kind] = None if section in self.skipped else set(names)
+        if section in self.skipped:
+            self.known[kind] = None
+            return
+        extra = self.salvaged[section].names if section in self.salvaged else []
+        self.known[kind] = {*names, *extra}
+
+    def place(self, section: str, index: int) -> int:
+        """Return the index in the file of the ``index``-th valid item of a list section."""
+        kept = self.salvaged.get(section)
+        return kept.places[index] if kept is not None else index
+
+    def each(self, section: str, items: list[Any]) -> Iterator[tuple[int, Any]]:
+        """Yield (index in the file, item) for the valid items of a list section."""
+        for i, item in enumerate(items):
+            yield self.place(section, i), item
+
+    def unknown(self, kind: str, value: str, valid: Iterable[str]) -> str:
+        return unknown_message(kind, value, valid, plural=_plural(kind))
 
     def live(self, section: str) -> bool:
         return section not in self.skipped
@@ -48,7 +95,10 @@ class _Checker:
         known = self.known.get(kind)
         if value is None or known is None or value in known:
             return
-        self.error(path, f"unknown {kind}" if is_key else f"unknown {kind} {value!r}")
+        message = self.unknown(kind, value, known)
+        if is_key:  # the path already ends in the name: "...first_response.P5: unknown priority"
+            message = message.replace(f" {value!r}", "", 1)
+        self.error(path, message)
 
     def match(self, kind: str, match: ValueMatch | None, path: str) -> None:
         if match is None:
@@ -64,7 +114,8 @@ class _Checker:
         for i, value in enumerate(values):
             if counts[value] > 1 and values.index(value) != i:
                 suffix = f".{field}" if field else ""
-                self.error(f"{section}[{i}]{suffix}", f"duplicate {what} {value!r}")
+                self.error(f"{section}[{self.place(section, i)}]{suffix}",
+                           f"duplicate {what} {value!r}")
 
 
 _CONDITION_KINDS = {
@@ -101,7 +152,7 @@ def _actions(c: _Checker, actions: list[Action], path: str) -> None:
         if a.escalate is not None:
             tiers, units = c.known.get("tier"), c.known.get("unit")
             if tiers is not None and units is not None and a.escalate not in tiers | units:
-                c.error(f"{p}.escalate", f"unknown tier or unit {a.escalate!r}")
+                c.error(f"{p}.escalate", c.unknown("tier or unit", a.escalate, tiers | units))
         if a.assign is not None:
             _recipient(c, a.assign, f"{p}.assign")
             if a.assign.customer:
@@ -118,13 +169,14 @@ def _actions(c: _Checker, actions: list[Action], path: str) -> None:
             c.ref("template", a.post_slack.template, f"{p}.post_slack.template")
 
 
-def check_references(pack: Pack, skipped: set[str] | None = None) -> list[PackError]:
+def check_references(pack: Pack, skipped: set[str] | None = None,
+                     salvaged: dict[str, Salvaged] | None = None) -> list[PackError]:
     """Return every reference in ``pack`` to something it does not declare."""
-    c = _Checker(pack, skipped or set())
+    c = _Checker(pack, skipped or set(), salvaged)
     _declare(c, pack)
     _check_declarations(c, pack)
     if c.live("sla_policies"):
-        for i, pol in enumerate(pack.sla_policies):
+        for i, pol in c.each("sla_policies", pack.sla_policies):
             p = f"sla_policies[{i}]"
             _conditions(c, pol.when, f"{p}.when")
             c.ref("calendar", pol.calendar, f"{p}.calendar")
@@ -156,7 +208,7 @@ def check_references(pack: Pack, skipped: set[str] | None = None) -> list[PackEr
             c.ref("calendar", ch.hours, f"{p}.hours")
             c.ref("on-call group", ch.on_call, f"{p}.on_call")
     if c.live("rules"):
-        for i, rule in enumerate(pack.rules):
+        for i, rule in c.each("rules", pack.rules):
             _conditions(c, rule.when, f"rules[{i}].when")
             _actions(c, rule.do, f"rules[{i}].do")
     _check_people(c, pack)
@@ -201,13 +253,14 @@ def _check_declarations(c: _Checker, pack: Pack) -> None:
         names = [r.name for r in pack.classification.rules]
         c.unique("classification", names, "rule name", field="name")
     if c.live("tiers"):
-        for i, tier in enumerate(pack.tiers):
+        for i, tier in c.each("tiers", pack.tiers):
             c.ref("tier", tier.escalates_to, f"tiers[{i}].escalates_to")
             c.ref("role", tier.role, f"tiers[{i}].role")
     if c.live("roles"):
-        for i, role in enumerate(pack.roles):
+        for i, role in c.each("roles", pack.roles):
             if role.based_on is not None and role.based_on not in PLATFORM_ROLES:
-                c.error(f"roles[{i}].based_on", f"unknown platform role {role.based_on!r}")
+                c.error(f"roles[{i}].based_on",
+                        c.unknown("platform role", role.based_on, PLATFORM_ROLES))
             if role.based_on is None and role.code not in PLATFORM_ROLES:
                 c.error(
                     f"roles[{i}]",
@@ -215,13 +268,13 @@ def _check_declarations(c: _Checker, pack: Pack) -> None:
                     + ", ".join(PLATFORM_ROLES),
                 )
     if c.live("kpis"):
-        for i, kpi in enumerate(pack.kpis):
+        for i, kpi in c.each("kpis", pack.kpis):
             _conditions(c, kpi.where, f"kpis[{i}].where")
 
 
 def _check_people(c: _Checker, pack: Pack) -> None:
     if c.live("units"):
-        for i, unit in enumerate(pack.units):
+        for i, unit in c.each("units", pack.units):
             c.ref("role", unit.escalate_from, f"units[{i}].escalate_from")
     if c.live("on_call") and pack.on_call is not None:
         for i, rot in enumerate(pack.on_call.rotations):
@@ -254,7 +307,7 @@ def _check_escalation(c: _Checker, pack: Pack) -> None:
     def handoff(items: list[str], path: str) -> None:
         for i, item in enumerate(items):
             if item not in fields:
-                c.error(f"{path}[{i}]", f"unknown handoff field {item!r}")
+                c.error(f"{path}[{i}]", c.unknown("handoff field", item, fields))
 
     handoff(esc.handoff_requires, "escalation.handoff_requires")
     for i, path in enumerate(esc.paths):
@@ -262,10 +315,10 @@ def _check_escalation(c: _Checker, pack: Pack) -> None:
         for end, value in (("from", path.from_), ("to", path.to)):
             tiers, units = c.known.get("tier"), c.known.get("unit")
             if tiers is not None and units is not None and value not in tiers | units:
-                c.error(f"{p}.{end}", f"unknown tier or unit {value!r}")
+                c.error(f"{p}.{end}", c.unknown("tier or unit", value, tiers | units))
         for j, code in enumerate(path.when_any):
             if code not in criteria:
-                c.error(f"{p}.when_any[{j}]", f"unknown escalation criterion {code!r}")
+                c.error(f"{p}.when_any[{j}]", c.unknown("escalation criterion", code, criteria))
         handoff(path.handoff_requires or [], f"{p}.handoff_requires")
     if esc.resolution is not None:
         c.ref("tier", esc.resolution.communicated_by, "escalation.resolution.communicated_by")
@@ -273,14 +326,29 @@ def _check_escalation(c: _Checker, pack: Pack) -> None:
 
 
 def _check_templates(c: _Checker, pack: Pack) -> None:
-    if not c.live("templates") or c.known.get("language") is None:
+    c.ref("template", pack.acknowledgement, "acknowledgement")
+    if pack.acknowledgement is not None and c.live("rules"):
+        for i, rule in c.each("rules", pack.rules):
+            if "created" not in rule.on:
+                continue
+            for j, action in enumerate(rule.do):
+                if action.send_template == pack.acknowledgement:
+                    c.error(f"rules[{i}].do[{j}].send_template",
+                            f"{pack.acknowledgement!r} is the acknowledgement, already sent "
+                            "once to every new ticket; this rule would send a second one")
+    if not c.live("templates"):
         return
+    languages = c.known.get("language")
     for name, template in pack.templates.items():
         for part in ("subject", "body"):
             texts: dict[str, Any] = getattr(template, part) or {}
-            for lang in texts:
-                c.ref("language", lang, f"templates.{name}.{part}.{lang}", is_key=True)
-            if texts and pack.default_language not in texts:
+            for lang, text in texts.items():
+                path = f"templates.{name}.{part}.{lang}"
+                if languages is not None:
+                    c.ref("language", lang, path, is_key=True)
+                for message in unknown_placeholders(text):
+                    c.error(path, message)
+            if languages is not None and texts and pack.default_language not in texts:
                 c.error(
                     f"templates.{name}.{part}",
                     f"missing the default language {pack.default_language!r}",
