@@ -62,3 +62,46 @@ def format_duration(value: timedelta) -> str:
 def format_minutes(minutes: int) -> str:
     """Return a minute count in pack notation (``240`` -> ``4h``)."""
     return format_duration(timedelta(minutes=minutes))
+
+
+# Words for durations in messages customers read, per language: (one, many) per unit and
+# the word that marks business time.
+_UNIT_WORDS = {
+    "en": {"h": ("hour", "hours"), "m": ("minute", "minutes"),
+           "business": ("business {}", "business {}")},
+    "es": {"h": ("hora", "horas"), "m": ("minuto", "minutos"),
+           "business": ("{} hábil", "{} hábiles")},
+    "fr": {"h": ("heure", "heures"), "m": ("minute", "minutes"),
+           "business": ("{} ouvrée", "{} ouvrées")},
+    "ar": {"h": ("ساعة", "ساعات"), "m": ("دقيقة", "دقائق"), "business": ("{} عمل", "{} عمل")},
+}
+
+
+def duration_words(minutes: int, *, business: bool = False, language: str = "en") -> str:
+    """Return ``240`` minutes as ``4 business hours`` (``4 horas hábiles`` in Spanish).
+
+    Whole hours read as hours (``72 business hours``, never days: a business day is not
+    24 hours); anything else as ``1 business hour 30 minutes`` (the first unit says it).
+    """
+    words = _UNIT_WORDS.get(language, _UNIT_WORDS["en"])
+    hours, mins = divmod(max(int(minutes), 0), 60)
+    parts: list[str] = []
+    for count, unit in ((hours, "h"), (mins, "m")):
+        if count:
+            many = count != 1
+            noun = words[unit][many]
+            if business and not parts:
+                noun = words["business"][many].format(noun)
+            parts.append(f"{count} {noun}")
+    return " ".join(parts) or f"0 {words['m'][1]}"
+
+
+def shift_words(seconds: float) -> str:
+    """Return how far a due time moves: ``2 h earlier``, ``1 d 3 h 30 min later``."""
+    total = round(abs(seconds) / 60)
+    if total == 0:
+        return "unchanged"
+    days, rest = divmod(total, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{n} {unit}" for n, unit in ((days, "d"), (hours, "h"), (mins, "min")) if n]
+    return " ".join(parts) + (" earlier" if seconds < 0 else " later")

@@ -7,7 +7,6 @@ skipped so nobody mistakes silence for delivery.
 """
 
 import logging
-from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
@@ -15,38 +14,10 @@ from tierdesk.common.errors import ServiceError
 from tierdesk.outbox import services as outbox
 from tierdesk.people.models import Agent, Group
 from tierdesk.tickets import events
+from tierdesk.tickets.mail_templates import render_template
 from tierdesk.tickets.models import Ticket
 
 log = logging.getLogger(__name__)
-
-
-class _Keep(defaultdict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def render_template(pack: Any, name: str, language: str, values: dict[str, Any]) -> tuple[str, str]:
-    """Return (subject, body) of template ``name`` in ``language`` (else the pack's first)."""
-    template = pack.templates[name]
-    fallback = pack.languages[0] if pack.languages else "en"
-
-    def pick(texts: dict[str, str] | None) -> str:
-        if not texts:
-            return ""
-        return texts.get(language) or texts.get(fallback) or next(iter(texts.values()))
-
-    ctx = _Keep(str, {k: str(v) for k, v in values.items()})
-    return pick(template.subject).format_map(ctx), pick(template.body).format_map(ctx)
-
-
-def template_values(ticket: Ticket, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {
-        "ticket_id": ticket.pk, "customer_name": ticket.requester.name,
-        "subject": ticket.subject, "issue": ticket.error_code or ticket.subject,
-        "error_code": ticket.error_code, "priority": ticket.priority,
-        "plan": ticket.organisation.plan if ticket.organisation_id else "",
-        "agent_name": "Tierdesk", **(extra or {}),
-    }
 
 
 def _platform_role(pack: Any, role: str) -> str:
@@ -133,9 +104,9 @@ def _run_one(pack: Any, ticket: Ticket, action: Any, at: datetime, cause: str,
 
     done: list[str] = []
     if action.send_template:
-        subject, body = render_template(pack, action.send_template, ticket.language,
-                                        template_values(ticket, values))
-        outbox.enqueue_email(to=ticket.requester.email, subject=subject, body=body,
+        mail = render_template(pack=pack, name=action.send_template, ticket=ticket,
+                               values=values)
+        outbox.enqueue_email(to=ticket.requester.email, subject=mail.subject, body=mail.body,
                              ticket_id=ticket.pk, template=action.send_template, at=at)
         done.append(f"sent template {action.send_template}")
     if action.notify:

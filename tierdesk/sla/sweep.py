@@ -216,10 +216,9 @@ def run_deferred_actions(payload: dict[str, Any]) -> int:
                     what = "breached" if kind == "breach" else "about to breach"
                     run_actions(pack=pack, ticket=ticket, actions=actions, at=at,
                                 cause=f"SLA {metric.replace('_', ' ')} {what}",
-                                values={"sla": _human(target_minutes)}, cache=cache)
+                                values={"metric": metric,
+                                        "target_minutes": target_minutes},
+                                cache=cache)
                 done += 1
     return done
 
-
-def _human(minutes: int) -> str:
-    return f"{minutes // 60}h" if minutes >= 60 and minutes % 60 == 0 else f"{minutes}m"

@@ -15,13 +15,14 @@ from tierdesk.common import prepared
 from tierdesk.common.errors import Conflict, Forbidden, ServiceError
 from tierdesk.customers.models import Contact
 from tierdesk.outbox import services as outbox
-from tierdesk.packs.selectors import active_version
+from tierdesk.packs.selectors import active_pack, active_version
 from tierdesk.people.access import Viewer
 from tierdesk.people.models import Agent, Group, Tier
 from tierdesk.rules import engine as rules
 from tierdesk.sla import services as sla
 from tierdesk.tickets import events, priorities
 from tierdesk.tickets.classification import classify_new_ticket
+from tierdesk.tickets.mail_templates import acknowledgement
 from tierdesk.tickets.models import Channel, IdempotencyKey, Message, Ticket
 from tierdesk.tickets.statuses import CLOSED, NEW, OPEN, PENDING, SOLVED, check_transition
 
@@ -171,12 +172,10 @@ def _ticket_create_atomic(
             user=viewer.user, key=idempotency_key, fingerprint=fingerprint, ticket=ticket,
             created_at=now,
         )
-    outbox.enqueue_email(
-        to=requester.email, ticket_id=ticket.pk, template="ticket_received",
-        subject=f"[Ticket #{ticket.pk}] {ticket.subject}",
-        body=f"We have received your request #{ticket.pk} and will reply soon.",
-        at=now,
-    )
+    # Exactly one acknowledgement: the pack's template when it declares one.
+    ack = acknowledgement(pack=active_pack() if version is not None else None, ticket=ticket)
+    outbox.enqueue_email(to=requester.email, ticket_id=ticket.pk, template=ack.template,
+                         subject=ack.subject, body=ack.body, at=now)
     sla.sla_refresh(ticket=ticket, now=now, reason="created", actor=viewer.user,
                     created=created_event)
     rules.on_event(ticket=ticket, event="created", now=now, fresh=True)
