@@ -131,6 +131,6 @@ def test_policy_diff_against_open_tickets_reports_the_shift(enterprise_ticket, t
     new.write_text(DATAFLOW_V2)
     assert main(["policy", "diff", str(old), str(new), "--against-open-tickets"]) == 0
     out = capsys.readouterr().out
-    assert "first_response P1 4h -> 2h" in out
+    assert "first_response P1 4 h -> 2 h (2 h earlier)" in out
     assert "1 would have due times moved" in out
-    assert "-2:00:00" in out
+    assert "1 deadline(s) move 2 h earlier" in out

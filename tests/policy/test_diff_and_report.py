@@ -20,7 +20,7 @@ def test_diff_reports_a_changed_sla_target_with_old_and_new_values(tmp_path):
     new = changed_dataflow(tmp_path, "first_response: {P1: 4h,", "first_response: {P1: 2h,")
     code, text = diff_command(PACKS_DIR / "dataflow.yaml", new)
     assert code == 0
-    assert text == "~ sla policy 'Enterprise': first_response P1 4h -> 2h"
+    assert text == "~ sla policy 'Enterprise': first_response P1 4 h -> 2 h (2 h earlier)"
 
 
 def test_diff_of_identical_packs_says_no_changes():

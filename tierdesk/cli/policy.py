@@ -20,14 +20,17 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     code, text = diff_command(args.old, args.new)
     print(text)
-    if code != 0 or not args.against_open_tickets:
+    if code != 0 or not (args.against_open_tickets or args.tickets):
         return code
     django_setup()
-    from tierdesk.packs.impact import format_impact, impact_on_open_tickets
+    from tierdesk.packs.impact import dropped_in_use, format_impact, impact_on_open_tickets
     from tierdesk.policy import load_pack
 
+    old, new = load_pack(Path(args.old)), load_pack(Path(args.new))
     print()
-    print(format_impact(impact_on_open_tickets(load_pack(Path(args.new)))))
+    print(format_impact(impact_on_open_tickets(new), tickets=args.tickets))
+    for warning in dropped_in_use(old, new):
+        print(warning)
     return 0
 
 
@@ -78,6 +81,9 @@ def register(sub) -> None:
     diff.add_argument("new")
     diff.add_argument("--against-open-tickets", action="store_true",
                       help="dry run: how many open tickets' due times would move, and by how much")
+    diff.add_argument("--tickets", action="store_true",
+                      help="dry run listing each open ticket whose due time moves (implies "
+                           "--against-open-tickets)")
     diff.set_defaults(func=cmd_diff)
     apply = psub.add_parser("apply", help="install a new version of a pack (audited)")
     apply.add_argument("file")
