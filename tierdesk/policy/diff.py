@@ -150,7 +150,8 @@ def diff_packs(old: Pack, new: Pack) -> list[str]:
     lines: list[str] = []
     for field in ("name", "version", "title", "timezone", "acknowledgement"):
         if getattr(old, field) != getattr(new, field):
-            lines.append(f"~ {field}: {getattr(old, field)} -> {getattr(new, field)}")
+            lines.append(f"~ {field}: {_fmt(getattr(old, field), field)} -> "
+                         f"{_fmt(getattr(new, field), field)}")
     for field, what in (("languages", "language"), ("plans", "plan"), ("categories", "category")):
         a, b = getattr(old, field), getattr(new, field)
         lines += [f"+ {what} {x!r} added" for x in b if x not in a]
@@ -180,5 +181,10 @@ def diff_packs(old: Pack, new: Pack) -> list[str]:
         lines.append("~ sla policy order changed (first match wins): " + ", ".join(new_order))
     for field in ("classification", "escalation", "on_call", "refunds", "kpis", "units", "roles"):
         before, after = _plain(getattr(old, field)), _plain(getattr(new, field))
-        lines += [f"~ {field}: {c}" for c in changes(before, after)]
+        if before in (None, []) and after not in (None, []):
+            lines.append(f"+ {field} added")
+        elif after in (None, []) and before not in (None, []):
+            lines.append(f"- {field} removed")
+        else:
+            lines += [f"~ {field}: {c}" for c in changes(before, after)]
     return lines
