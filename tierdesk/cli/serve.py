@@ -11,9 +11,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Migrate, load the demo once, then run gunicorn plus the in-process sweeps."""
     django_setup()
     prepare_instance(load_demo=not args.no_demo)
+    _warn_missing_production_settings()
     from tierdesk.web_server import run_server
 
     return run_server(host=args.host, port=args.port, workers=args.workers)
+
+
+def _warn_missing_production_settings() -> None:
+    from tierdesk.common.checks import tierdesk_deploy_checks
+
+    missing = tierdesk_deploy_checks()
+    if missing:
+        print(f"{len(missing)} production setting(s) not set "
+              "(fine for a trial; `tierdesk check --deploy` lists them)", flush=True)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
