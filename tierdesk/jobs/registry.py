@@ -76,6 +76,10 @@ def periodic() -> list[Job]:
                   key=lambda job: (job.order, job.name))
 
 
+def periodic_names() -> list[str]:
+    return [job.name for job in periodic()]
+
+
 def get(name: str) -> Job:
     try:
         return _jobs[name]

@@ -33,23 +33,26 @@ class SweepScheduler:
         self._thread.join(timeout)
 
     def run_once(self, *, only_due: bool = False) -> dict[str, int]:
-        """Run every periodic job once, in order; one failing job does not stop the others.
-
-        With ``only_due``, skip the jobs whose ``every`` has not passed since their last run.
+        """Run every periodic job once, in pass order; one failing job does not stop the
+        others. With ``only_due``, skip a job whose ``every`` has not passed since its last run.
         """
         results: dict[str, int] = {}
-        for job in registry.periodic():
-            started = time.monotonic()
-            last = self._last_run.get(job.name)
-            if only_due and job.every is not None and last is not None \
-                    and started - last < job.every:
+        for name in registry.periodic_names():
+            if not self._claim_turn(name, only_due=only_due):
                 continue
-            self._last_run[job.name] = started
             try:
-                results[job.name] = registry.run(job.name)
+                results[name] = registry.run(name)
             except Exception:
-                log.exception("sweep %s failed", job.name)
+                log.exception("sweep %s failed", name)
         return results
+
+    def _claim_turn(self, name: str, *, only_due: bool) -> bool:
+        every = registry.get(name).every
+        now, last = time.monotonic(), self._last_run.get(name)
+        if only_due and every is not None and last is not None and now - last < every:
+            return False
+        self._last_run[name] = now
+        return True
 
     def _loop(self) -> None:
         while not self._stop.is_set():
