@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tierdesk.common.logging.RequestLogMiddleware",
+    "tierdesk.common.metrics.RequestMetricsMiddleware",
     "tierdesk.api.middleware.ApiJsonErrorsMiddleware",
 ]
 
@@ -155,6 +156,8 @@ JIRA_USER = env_str("TIERDESK_JIRA_USER", "")
 JIRA_TOKEN = env_str("TIERDESK_JIRA_TOKEN", "")
 JIRA_WEBHOOK_SECRET = env_str("TIERDESK_JIRA_WEBHOOK_SECRET", "")
 WEBHOOK_SECRET = env_str("TIERDESK_WEBHOOK_SECRET", "")
+# /metrics answers a scraper on this machine, this bearer token, or an administrator.
+METRICS_TOKEN = env_str("TIERDESK_METRICS_TOKEN", "")
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

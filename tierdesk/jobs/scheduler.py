@@ -6,6 +6,7 @@ import time
 
 from django.db import close_old_connections
 
+from tierdesk.common import metrics
 from tierdesk.jobs import registry
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,14 @@ class SweepScheduler:
         for name in registry.periodic_names():
             if not self._claim_turn(name, only_due=only_due):
                 continue
+            started = time.perf_counter()
             try:
                 results[name] = registry.run(name)
             except Exception:
+                metrics.SWEEP_FAILURES.labels(name).inc()
                 log.exception("sweep %s failed", name)
+            finally:
+                metrics.SWEEP_SECONDS.labels(name).observe(time.perf_counter() - started)
         return results
 
     def _claim_turn(self, name: str, *, only_due: bool) -> bool:

@@ -9,6 +9,16 @@ def _deliver_outbox(now: datetime | None = None) -> int:
     return deliver_due(now=now)
 
 
+def _messages_by_state():
+    from django.db.models import Count
+
+    from tierdesk.outbox.models import OutboxMessage
+
+    rows = (OutboxMessage.objects.exclude(state=OutboxMessage.State.DELIVERED)
+            .values_list("state", "kind").annotate(n=Count("id")).order_by())
+    return [((state, kind), n) for state, kind, n in rows]
+
+
 class OutboxConfig(AppConfig):
     name = "tierdesk.outbox"
     label = "outbox"
@@ -23,3 +33,8 @@ class OutboxConfig(AppConfig):
         register_handler("email", services.send_email)
         register_handler("webhook", services.send_webhook)
         register_periodic("deliver_outbox", _deliver_outbox, order=90)
+        from tierdesk.common.metrics import register_gauge
+
+        register_gauge("tierdesk_outbox_messages", "Outbox messages not delivered: the "
+                       "backlog (pending) and dead letters (dead), by kind",
+                       ("state", "kind"), _messages_by_state)
