@@ -5,17 +5,21 @@ from pathlib import Path
 import dj_database_url
 
 from tierdesk.common.env import ConfigError, env_bool, env_int, env_list, env_str
+from tierdesk.common.secret import instance_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("TIERDESK_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
 
 DEBUG = env_bool("TIERDESK_DEBUG", False)
 SECRET_KEY = env_str("TIERDESK_SECRET_KEY", "")
+SECRET_KEY_FROM_DATA_DIR = False
 if not SECRET_KEY:
     if not DEBUG and env_bool("TIERDESK_REQUIRE_SECRET", False):
         raise ConfigError("TIERDESK_SECRET_KEY must be set in production")
-    # An instance without a configured key gets one that is stable per data folder.
-    SECRET_KEY = "tierdesk-insecure-dev-key:" + str(DATA_DIR)
+    # An instance without a configured key makes a random one once and keeps it, private,
+    # in its data folder (`tierdesk check --deploy` says so).
+    SECRET_KEY = instance_secret_key(DATA_DIR)
+    SECRET_KEY_FROM_DATA_DIR = True
 
 ALLOWED_HOSTS = env_list("TIERDESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("TIERDESK_CSRF_TRUSTED_ORIGINS", [])
@@ -27,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves Swagger UI's files itself: /api/v1/docs works offline
+    "tierdesk.common",
     "tierdesk.customers",
     "tierdesk.people",
     "tierdesk.tickets",
@@ -49,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tierdesk.common.logging.RequestLogMiddleware",
+    "tierdesk.common.metrics.RequestMetricsMiddleware",
+    "tierdesk.api.middleware.ApiJsonErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "tierdesk.urls"
@@ -148,6 +156,8 @@ JIRA_USER = env_str("TIERDESK_JIRA_USER", "")
 JIRA_TOKEN = env_str("TIERDESK_JIRA_TOKEN", "")
 JIRA_WEBHOOK_SECRET = env_str("TIERDESK_JIRA_WEBHOOK_SECRET", "")
 WEBHOOK_SECRET = env_str("TIERDESK_WEBHOOK_SECRET", "")
+# /metrics answers a scraper on this machine, this bearer token, or an administrator.
+METRICS_TOKEN = env_str("TIERDESK_METRICS_TOKEN", "")
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -3,11 +3,13 @@ from django.urls import path
 
 from tierdesk.api.urls import api
 from tierdesk.common.health import healthz, readyz
+from tierdesk.common.metrics import metrics_view
 from tierdesk.incidents.views import status_json, status_page
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("status", status_page, name="status"),
     path("status.json", status_json, name="status-json"),
     path("admin/", admin.site.urls),

@@ -14,6 +14,8 @@ import sys
 
 from gunicorn.app.base import BaseApplication
 
+from tierdesk.common.process import die_with_parent
+
 
 class TierdeskServer(BaseApplication):
     def __init__(self, options: dict) -> None:
@@ -42,7 +44,8 @@ def _when_ready(server) -> None:
     connections.close_all()  # never share a database connection with forked workers
     if settings.BROKER_URL:
         return
-    _sweeper = subprocess.Popen([sys.executable, "-m", "tierdesk.cli", "sweep", "--loop"])
+    _sweeper = subprocess.Popen([sys.executable, "-m", "tierdesk.cli", "sweep", "--loop",
+                                 "--parent-pid", str(os.getpid())])
     server.log.info("in-process sweeps every %ss (sweeper pid %s)",
                     settings.SWEEP_INTERVAL_SECONDS, _sweeper.pid)
 
@@ -59,10 +62,15 @@ def _on_exit(server) -> None:
 def _post_fork(server, worker) -> None:
     from django.db import connections
 
+    # A sync worker notices a dead master only between requests, up to timeout / 2 s
+    # later, and keeps the listening socket until then: a restarted server could not
+    # bind its port, or an orphan answered in its place.
+    die_with_parent()
     connections.close_all()
 
 
 def run_server(*, host: str, port: int, workers: int | None) -> int:
+    from django.conf import settings
     from django.db import connections
 
     connections.close_all()
@@ -79,6 +87,8 @@ def run_server(*, host: str, port: int, workers: int | None) -> int:
         "post_fork": _post_fork,
         "on_exit": _on_exit,
         "proc_name": "tierdesk",
+        # Per instance, not the user-wide ~/.gunicorn/gunicorn.ctl two instances would share.
+        "control_socket": str(settings.DATA_DIR / "gunicorn.ctl"),
     }
     print(f"Tierdesk on http://{host}:{port}/  (admin: /admin/, API: /api/v1/docs)", flush=True)
     TierdeskServer(options).run()

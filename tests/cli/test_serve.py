@@ -99,3 +99,32 @@ def test_second_start_does_not_load_the_demo_twice(server):
     out = subprocess.run([str(BIN / "tierdesk"), "demo"], env=server["env"], check=True,
                          capture_output=True, text=True).stdout
     assert "already loaded" in out
+
+
+def test_serve_metrics_count_requests_across_processes_and_sweeps(server):
+    """The server's workers and its sweeper share one Prometheus store: /metrics counts
+    the requests just made and the sweeps the sweeper child ran."""
+    def sample(text: str, name: str, **labels) -> float:
+        wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+        for line in text.splitlines():
+            if line.startswith(f"{name}{{") and all(f'{k}="{v}"' in line
+                                                    for k, v in labels.items()):
+                return float(line.rsplit(" ", 1)[1])
+        raise AssertionError(f"{name}{{{wanted}}} not in /metrics")
+
+    status, body = fetch(server["base"] + "/metrics")
+    assert status == 200
+    before = sample(body.decode(), "tierdesk_http_requests_total", route="readyz",
+                    method="GET", status="200") if b'route="readyz"' in body else 0.0
+    for _ in range(3):
+        fetch(server["base"] + "/readyz")
+    deadline = time.monotonic() + 30
+    while True:
+        text = fetch(server["base"] + "/metrics")[1].decode()
+        if "tierdesk_sweep_duration_seconds_count" in text or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert sample(text, "tierdesk_http_requests_total", route="readyz", method="GET",
+                  status="200") == before + 3
+    assert sample(text, "tierdesk_sweep_duration_seconds_count", job="sla_sweep") >= 1
+    assert sample(text, "tierdesk_open_tickets", priority="P1") >= 1

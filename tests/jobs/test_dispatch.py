@@ -131,5 +131,5 @@ def test_periodic_schedule_runs_every_periodic_job(settings):
     app.finalize()
     entries = [e for e in app.conf.beat_schedule.values() if e["task"] == "tierdesk.run_job"]
 
-    assert {e["args"][0] for e in entries} == set(registry.PERIODIC)
+    assert [e["args"][0] for e in entries] == [job.name for job in registry.periodic()]
     assert {float(e["schedule"]) for e in entries} == {float(settings.SWEEP_INTERVAL_SECONDS)}

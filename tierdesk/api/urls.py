@@ -1,9 +1,8 @@
 """The versioned JSON API: one router per domain app, mounted under /api/v1/."""
 
-from ninja import NinjaAPI
-
 from tierdesk.api import errors
 from tierdesk.api.auth import API_AUTH
+from tierdesk.api.openapi import TierdeskAPI
 from tierdesk.api.rendering import JSONRenderer
 from tierdesk.customers.api import router as customers_router
 from tierdesk.escalation.api import router as escalation_router
@@ -12,7 +11,7 @@ from tierdesk.people.api import router as people_router
 from tierdesk.sla.api import router as sla_router
 from tierdesk.tickets.api import router as tickets_router
 
-api = NinjaAPI(
+api = TierdeskAPI(
     title="Tierdesk API",
     version="1",
     urls_namespace="api-v1",

@@ -3,9 +3,9 @@
 import argparse
 from collections.abc import Sequence
 
-from tierdesk.cli import accounts, policy, serve, sweep
+from tierdesk.cli import accounts, backup, policy, serve, sweep
 
-COMMAND_MODULES = (serve, accounts, sweep, policy)
+COMMAND_MODULES = (serve, accounts, sweep, policy, backup)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,5 @@
-"""`tierdesk token`, `tierdesk createsuperuser` and the `tierdesk manage` passthrough."""
+"""`tierdesk token`, `tierdesk createsuperuser`, `tierdesk check` and the `tierdesk manage`
+passthrough."""
 
 import argparse
 import sys
@@ -37,7 +38,26 @@ def cmd_createsuperuser(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Django's system checks; with ``--deploy`` also what production needs set."""
+    django_setup()
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    try:
+        call_command("check", deploy=args.deploy, fail_level="ERROR")
+    except SystemCheckError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
 def register(sub) -> None:
+    check = sub.add_parser("check", help="check the configuration (--deploy: for production)")
+    check.add_argument("--deploy", action="store_true",
+                       help="also list the production settings that are missing")
+    check.set_defaults(func=cmd_check)
+
     token = sub.add_parser("token", help="create an API token for a user (printed once)")
     token.add_argument("username")
     token.add_argument("--name", default="cli")

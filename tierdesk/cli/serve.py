@@ -9,11 +9,43 @@ from tierdesk.cli.setup import django_setup, prepare_instance
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Migrate, load the demo once, then run gunicorn plus the in-process sweeps."""
+    _share_metrics_between_processes()
     django_setup()
     prepare_instance(load_demo=not args.no_demo)
+    _warn_missing_production_settings()
     from tierdesk.web_server import run_server
 
     return run_server(host=args.host, port=args.port, workers=args.workers)
+
+
+def _share_metrics_between_processes() -> None:
+    """Give the web workers and the sweeper one folder for their Prometheus samples, so
+    /metrics on any worker counts them all. Set before anything imports prometheus_client
+    (it picks its storage at import); a new, empty folder for each server run."""
+    import atexit
+    import shutil
+    import tempfile
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    folder = tempfile.mkdtemp(prefix="tierdesk-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    owner = os.getpid()
+
+    def remove() -> None:
+        if os.getpid() == owner:  # forked workers inherit atexit handlers
+            shutil.rmtree(folder, ignore_errors=True)
+
+    atexit.register(remove)
+
+
+def _warn_missing_production_settings() -> None:
+    from tierdesk.common.checks import tierdesk_deploy_checks
+
+    missing = tierdesk_deploy_checks()
+    if missing:
+        print(f"{len(missing)} production setting(s) not set "
+              "(fine for a trial; `tierdesk check --deploy` lists them)", flush=True)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

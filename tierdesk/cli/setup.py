@@ -1,5 +1,16 @@
 """What every command that touches the instance does first: Django set-up, and for the
-commands that start it, migrations, static files and the demo."""
+commands that start it, migrations, static files and the demo.
+
+A restart (after a crash, a deploy with no schema change) should answer within seconds,
+so the two slow steps are skipped when there is provably nothing to do: ``migrate`` when
+every migration file on disk is recorded as applied, ``collectstatic`` when the collected
+files carry the stamp of the same source files.
+"""
+
+import hashlib
+from pathlib import Path
+
+STATIC_STAMP = ".tierdesk-static-stamp"
 
 
 def django_setup() -> None:
@@ -18,8 +29,13 @@ def prepare_instance(*, load_demo: bool) -> None:
     from django.core.management import call_command
 
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
+    if not migrations_all_applied():
+        call_command("migrate", interactive=False, verbosity=0)
+    stamp = static_sources_stamp()
+    stamp_file = Path(settings.STATIC_ROOT) / STATIC_STAMP
+    if not stamp_file.is_file() or stamp_file.read_text() != stamp:
+        call_command("collectstatic", interactive=False, verbosity=0)
+        stamp_file.write_text(stamp)
     if load_demo:
         from tierdesk.demo import demo_loaded
         from tierdesk.demo import load_demo as load
@@ -27,3 +43,40 @@ def prepare_instance(*, load_demo: bool) -> None:
         if not demo_loaded():
             for line in load():
                 print(line)
+
+
+def migrations_on_disk() -> set[tuple[str, str]]:
+    """Return (app label, migration name) of every migration file the installed apps ship."""
+    from django.apps import apps
+
+    found = set()
+    for config in apps.get_app_configs():
+        folder = Path(config.path) / "migrations"
+        if folder.is_dir():
+            found.update((config.label, p.stem) for p in folder.glob("[0-9]*.py"))
+    return found
+
+
+def migrations_all_applied() -> bool:
+    """True when the database records every migration on disk (one query, no graph)."""
+    from django.db import DatabaseError, connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT app, name FROM django_migrations")
+            applied = set(cursor.fetchall())
+    except DatabaseError:
+        return False  # a new database: no migrations table yet
+    return migrations_on_disk() <= applied
+
+
+def static_sources_stamp() -> str:
+    """Return a hash of every static source file's path, size and modification time."""
+    from django.contrib.staticfiles.finders import get_finders
+
+    digest = hashlib.sha256()
+    for finder in get_finders():
+        for path, storage in finder.list([]):
+            stat = Path(storage.path(path)).stat()
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()

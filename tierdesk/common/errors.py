@@ -18,6 +18,13 @@ class NotFound(ServiceError):
     code = "not_found"
 
 
+class Gone(ServiceError):
+    """The object is known but what it points at no longer exists (a lost file)."""
+
+    status_code = 410
+    code = "gone"
+
+
 class Forbidden(ServiceError):
     status_code = 403
     code = "forbidden"

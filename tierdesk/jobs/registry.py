@@ -1,49 +1,92 @@
 """Every background job by name: the periodic sweeps and the on-commit kicks.
 
-Each job is a plain function taking ``now`` so Celery, the in-process scheduler and the
-tests all run the same code.
+Jobs are registered by the app that owns them, in its ``AppConfig.ready()``; this module
+imports no app, so infrastructure never depends on the domains it runs. Each job is a
+plain function taking ``now`` and returning how much it did, so Celery, the in-process
+scheduler, ``tierdesk sweep`` and the tests all run the same code.
+
+A sweep pass runs the periodic jobs by ``order`` (lowest first), because later jobs act
+on what earlier ones wrote in the same pass. Today's jobs, registered by their apps:
+
+- 10 ``adopt_pack`` (packs): open tickets move to the active pack first, so the SLA sweep
+  never records a breach at a due time the new pack has already moved;
+- 20 ``sla_sweep`` (sla): records due SLA warnings and breaches and queues their actions
+  (on_breach/on_warning and ``sla_breach`` rules) as one outbox message per batch;
+- 30 ``rules_sweep`` (rules): time rules (they read ticket fields, not SLA clocks, so
+  20 and 30 do not depend on each other; this is the order every test has run);
+- 90 ``deliver_outbox`` (outbox): last, so what the jobs above queued goes out in the
+  same pass rather than the next.
+
+Sweeps claim their work, so overlapping runners (Celery beat, a second server) may
+interleave passes but never act twice on one row.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-
-def _deliver_outbox(now: datetime | None = None) -> int:
-    from tierdesk.outbox.services import deliver_due
-
-    return deliver_due(now=now)
+JobFunction = Callable[..., int]
 
 
-def _sla_sweep(now: datetime | None = None) -> int:
-    from tierdesk.sla.sweep import sla_sweep
-
-    return sla_sweep(now=now)
+class UnknownJob(LookupError):
+    """No app registered a job by this name (is the app in INSTALLED_APPS?)."""
 
 
-def _rules_sweep(now: datetime | None = None) -> int:
-    from tierdesk import clock
-    from tierdesk.rules.engine import rules_sweep
-
-    return rules_sweep(now=now or clock.now())
-
-
-def _adopt_pack(now: datetime | None = None) -> int:
-    from tierdesk.packs.services import adopt_active_pack
-
-    return adopt_active_pack()
+@dataclass(frozen=True)
+class Job:
+    name: str
+    fn: JobFunction
+    periodic: bool = False
+    order: int = 50
+    every: float | None = None  # seconds; None: every sweep pass (TIERDESK_SWEEP_INTERVAL)
 
 
-JOBS: dict[str, Callable[..., int]] = {
-    "deliver_outbox": _deliver_outbox,
-    "sla_sweep": _sla_sweep,
-    "adopt_pack": _adopt_pack,
-    "rules_sweep": _rules_sweep,
-}
+_jobs: dict[str, Job] = {}
 
-# Jobs the scheduler (Celery beat or the in-process timer) runs every sweep interval.
-# The SLA sweep runs first so the warnings and breaches it queues go out in the same pass.
-PERIODIC: tuple[str, ...] = ("adopt_pack", "sla_sweep", "rules_sweep", "deliver_outbox")
+
+def _add(job: Job) -> Job:
+    existing = _jobs.get(job.name)
+    if existing is not None and existing != job:
+        raise ValueError(f"job {job.name!r} is already registered as {existing.fn.__module__}."
+                         f"{existing.fn.__qualname__}")
+    _jobs[job.name] = job
+    return job
+
+
+def register_job(name: str, fn: JobFunction) -> Job:
+    """Register a job that runs only when kicked (``dispatch.kick(name)``) or run by name."""
+    return _add(Job(name=name, fn=fn))
+
+
+def register_periodic(name: str, fn: JobFunction, *, order: int,
+                      every: float | None = None) -> Job:
+    """Register a job every sweep pass runs, at its ``order`` (see the table above).
+
+    ``every`` (seconds) runs it less often than each pass; by default it runs every pass.
+    A periodic job can also be kicked by name.
+    """
+    if every is not None and every <= 0:
+        raise ValueError(f"job {name!r}: every must be a positive number of seconds")
+    return _add(Job(name=name, fn=fn, periodic=True, order=order, every=every))
+
+
+def periodic() -> list[Job]:
+    """The periodic jobs in the order a sweep pass runs them."""
+    return sorted((job for job in _jobs.values() if job.periodic),
+                  key=lambda job: (job.order, job.name))
+
+
+def periodic_names() -> list[str]:
+    return [job.name for job in periodic()]
+
+
+def get(name: str) -> Job:
+    try:
+        return _jobs[name]
+    except KeyError:
+        known = ", ".join(sorted(_jobs)) or "none"
+        raise UnknownJob(f"no job named {name!r} is registered (registered: {known})") from None
 
 
 def run(name: str, now: datetime | None = None) -> int:
-    return JOBS[name](now=now)
+    return get(name).fn(now=now)

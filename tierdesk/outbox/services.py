@@ -24,6 +24,8 @@ from django.db import transaction
 
 from tierdesk import clock
 from tierdesk.common import prepared
+from tierdesk.jobs.dispatch import kick
+from tierdesk.outbox import registry
 from tierdesk.outbox.models import DeliveryAttempt, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,11 @@ BACKOFF_CAP_SECONDS = 3600
 
 class DeliveryError(Exception):
     """The receiver did not take the message; it will be retried."""
+
+
+# The kinds the model lists; a message of one whose app is not installed is found by the
+# delivery sweep and dead-lettered with a message instead of waiting unseen.
+_KNOWN_KINDS = frozenset(OutboxMessage.Kind.values)
 
 
 _collecting: contextvars.ContextVar[list[OutboxMessage] | None] = contextvars.ContextVar(
@@ -55,14 +62,19 @@ def collect() -> Iterator[None]:
     if gathered:
         OutboxMessage.objects.bulk_create(gathered, batch_size=1000)
         if any(m.kind != OutboxMessage.Kind.EMAIL or settings.EMAIL_ENABLED for m in gathered):
-            from tierdesk.jobs.dispatch import kick
-
             transaction.on_commit(lambda: kick("deliver_outbox"))
 
 
 def enqueue(*, kind: str, payload: dict[str, Any], ticket_id: int | None = None,
             at: datetime | None = None) -> OutboxMessage:
-    """Write a message to the outbox in the current transaction and kick the worker on commit."""
+    """Write a message to the outbox in the current transaction and kick the worker on commit.
+
+    A kind no app can deliver is refused here, in the caller's transaction, rather than
+    left to wait in the outbox.
+    """
+    if kind not in _KNOWN_KINDS and kind not in registry.kinds():
+        raise registry.UnknownKind(f"cannot queue outbox kind {kind!r}: no app registers a "
+                                   "delivery handler for it")
     now = at or clock.now()
     message = OutboxMessage(
         kind=kind, payload=payload, ticket_id=ticket_id, next_attempt_at=now, created_at=now,
@@ -74,8 +86,6 @@ def enqueue(*, kind: str, payload: dict[str, Any], ticket_id: int | None = None,
     prepared.insert(message)
     if kind != OutboxMessage.Kind.EMAIL or settings.EMAIL_ENABLED:
         # Undeliverable mail (email not configured) waits for the sweep: no kick, no scan.
-        from tierdesk.jobs.dispatch import kick
-
         transaction.on_commit(lambda: kick("deliver_outbox"))
     return message
 
@@ -103,9 +113,9 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100) -> int:
     3. Send outside any transaction; record the outcome and the attempt.
     """
     now = now or clock.now()
-    kinds = [k for k in OutboxMessage.Kind.values
-             # Mail waits in the outbox, untried, until an SMTP server is configured.
-             if k != OutboxMessage.Kind.EMAIL or settings.EMAIL_ENABLED]
+    kinds = sorted(k for k in _KNOWN_KINDS | registry.kinds()
+                   # Mail waits in the outbox, untried, until an SMTP server is configured.
+                   if k != OutboxMessage.Kind.EMAIL or settings.EMAIL_ENABLED)
     pending = OutboxMessage.objects.filter(
         state=OutboxMessage.State.PENDING, kind__in=kinds, next_attempt_at__lte=now
     )
@@ -122,6 +132,8 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100) -> int:
         message = OutboxMessage.objects.get(pk=message_id)
         try:
             _send(message)
+        except registry.UnknownKind as exc:  # no retry can help until the app is installed
+            _record_failure(message, now, str(exc), dead=True)
         except Exception as exc:  # any failure of the receiver means: retry later
             _record_failure(message, now, f"{type(exc).__name__}: {exc}")
         else:
@@ -141,10 +153,11 @@ def _record_success(message: OutboxMessage, now: datetime) -> None:
 
 
 @transaction.atomic
-def _record_failure(message: OutboxMessage, now: datetime, error: str) -> None:
+def _record_failure(message: OutboxMessage, now: datetime, error: str, *,
+                    dead: bool = False) -> None:
     message.attempts += 1
     message.last_error = error[:2000]
-    if message.attempts >= MAX_ATTEMPTS:
+    if dead or message.attempts >= MAX_ATTEMPTS:
         message.state = OutboxMessage.State.DEAD
         log.error("outbox message %s is dead after %s attempts: %s", message.pk,
                   message.attempts, error, extra={"ticket_id": message.ticket_id})
@@ -165,36 +178,12 @@ def retry_dead(*, message_id: int) -> None:
 
 
 def _send(message: OutboxMessage) -> None:
-    if message.kind == OutboxMessage.Kind.EMAIL:
-        _send_email(message)
-    elif message.kind == OutboxMessage.Kind.WEBHOOK:
-        _send_webhook(message)
-    elif message.kind == OutboxMessage.Kind.SLA_ACTIONS:
-        from tierdesk.sla.sweep import run_deferred_actions
-
-        run_deferred_actions(message.payload)
-    elif message.kind == OutboxMessage.Kind.SLACK:
-        _send_slack(message)
-    elif message.kind == OutboxMessage.Kind.JIRA:
-        _send_jira(message)
-    else:
-        raise DeliveryError(f"no sender for kind {message.kind!r}")
+    """Hand the message to the handler its app registered for its kind."""
+    registry.handler_for(message.kind)(message)
 
 
-def _send_slack(message: OutboxMessage) -> None:
-    # Imported here: the integrations package queues through this module.
-    from tierdesk.integrations.delivery import deliver_slack
-
-    deliver_slack(message)
-
-
-def _send_jira(message: OutboxMessage) -> None:
-    from tierdesk.integrations.delivery import deliver_jira
-
-    deliver_jira(message)
-
-
-def _send_email(message: OutboxMessage) -> None:
+def send_email(message: OutboxMessage) -> None:
+    """The ``email`` handler: SMTP with a stable ``Message-ID`` per outbox message."""
     payload = message.payload
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "tierdesk.localhost"
     email = EmailMessage(
@@ -211,7 +200,8 @@ def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-def _send_webhook(message: OutboxMessage) -> None:
+def send_webhook(message: OutboxMessage) -> None:
+    """The ``webhook`` handler: a signed JSON POST; anything but 2xx is retried."""
     payload = message.payload
     body = json.dumps(payload["body"], sort_keys=True).encode()
     timestamp = str(int(time.time()))

@@ -8,7 +8,7 @@ from ninja.files import UploadedFile
 
 from tierdesk.api.rendering import model_response
 from tierdesk.common import cursors
-from tierdesk.common.errors import Forbidden, NotFound, ServiceError
+from tierdesk.common.errors import Forbidden, Gone, NotFound, ServiceError
 from tierdesk.common.lookups import get_or_404
 from tierdesk.common.schemas import DbId
 from tierdesk.customers.models import Contact
@@ -186,7 +186,13 @@ def download_attachment(request: HttpRequest, ticket_id: int, attachment_id: int
     if attachment is None or not attachments.attachment_visible(attachment=attachment,
                                                                 viewer=viewer):
         raise NotFound(f"attachment {attachment_id} not found", field="attachment_id")
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Gone(f"the file of attachment {attachment_id} ({attachment.filename}) is "
+                   "missing from storage; restore it from a backup",
+                   field="attachment_id") from None
+    response = FileResponse(handle, as_attachment=True,
                             filename=attachment.filename,
                             content_type="application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
