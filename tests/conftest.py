@@ -43,6 +43,11 @@ def _jobs_run_by_tests(settings):
     """Tests run jobs themselves; no background worker thread races their assertions."""
     settings.JOBS_INPROCESS = "off"
     settings.BROKER_URL = ""
+    # Rate limits count across tests and xdist workers (one client address); the tests
+    # of tests/common/test_ratelimit.py switch them on with counts of their own.
+    settings.RATE_LIMIT_TOKEN_PER_MINUTE = 0
+    settings.RATE_LIMIT_IP_PER_MINUTE = 0
+    settings.RATE_LIMIT_AUTH_PER_MINUTE = 0
     yield
     clock.freeze(None)
 

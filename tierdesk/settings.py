@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tierdesk.common.logging.RequestLogMiddleware",
     "tierdesk.common.metrics.RequestMetricsMiddleware",
+    "tierdesk.common.ratelimit.RateLimitMiddleware",
     "tierdesk.api.middleware.ApiJsonErrorsMiddleware",
 ]
 
@@ -156,6 +157,12 @@ JIRA_USER = env_str("TIERDESK_JIRA_USER", "")
 JIRA_TOKEN = env_str("TIERDESK_JIRA_TOKEN", "")
 JIRA_WEBHOOK_SECRET = env_str("TIERDESK_JIRA_WEBHOOK_SECRET", "")
 WEBHOOK_SECRET = env_str("TIERDESK_WEBHOOK_SECRET", "")
+# Requests a minute (0: no limit): per API token, per client address on the API, and
+# sign-in / password-reset attempts per address. Counted in Redis when a URL is given.
+RATE_LIMIT_TOKEN_PER_MINUTE = env_int("TIERDESK_RATE_LIMIT_TOKEN_PER_MINUTE", 6000)
+RATE_LIMIT_IP_PER_MINUTE = env_int("TIERDESK_RATE_LIMIT_IP_PER_MINUTE", 12000)
+RATE_LIMIT_AUTH_PER_MINUTE = env_int("TIERDESK_RATE_LIMIT_AUTH_PER_MINUTE", 20)
+RATE_LIMIT_REDIS_URL = env_str("TIERDESK_RATE_LIMIT_REDIS_URL", "")
 # /metrics answers a scraper on this machine, this bearer token, or an administrator.
 METRICS_TOKEN = env_str("TIERDESK_METRICS_TOKEN", "")
 

@@ -1,0 +1,165 @@
+"""Rate limits, as Zendesk's API has them: a budget per minute for each API token and for
+each client address, and a much smaller one for sign-in and password-reset attempts.
+
+Counting is a fixed one-minute window per key. Where the counts live:
+- Redis, when ``TIERDESK_RATE_LIMIT_REDIS_URL`` is set (several web hosts share limits);
+- otherwise a small SQLite database of its own in the data folder, shared by the web
+  workers of this machine. It is not the main database on purpose: a GET must not take
+  the single writer lock that ticket writes queue on.
+Past the budget the answer is 429 with ``Retry-After``; every limited answer carries
+``X-Rate-Limit`` and ``X-Rate-Limit-Remaining``.
+"""
+
+import hashlib
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+WINDOW_SECONDS = 60
+AUTH_POST_PATHS = ("/login/", "/password-reset/", "/admin/login/")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    limit: int
+    count: int
+    retry_after: int
+
+    @property
+    def allowed(self) -> bool:
+        return self.count <= self.limit
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.count)
+
+
+class SqliteCounter:
+    """Fixed-window counters in a SQLite file; one connection per thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=OFF")  # counts, not records: losing one is fine
+            conn.execute("CREATE TABLE IF NOT EXISTS hits (key TEXT NOT NULL, "
+                         "window INTEGER NOT NULL, count INTEGER NOT NULL, "
+                         "PRIMARY KEY (key, window)) WITHOUT ROWID")
+            self._local.conn = conn
+            self._local.pruned = 0
+        return conn
+
+    def hit(self, key: str, window: int) -> int:
+        conn = self._connection()
+        count = conn.execute(
+            "INSERT INTO hits (key, window, count) VALUES (?, ?, 1) "
+            "ON CONFLICT (key, window) DO UPDATE SET count = count + 1 RETURNING count",
+            (key, window)).fetchone()[0]
+        if window != self._local.pruned:  # once per window per thread: drop old windows
+            self._local.pruned = window
+            conn.execute("DELETE FROM hits WHERE window < ?", (window - 1,))
+        return count
+
+
+class RedisCounter:
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=1)
+
+    def hit(self, key: str, window: int) -> int:
+        name = f"tierdesk:rl:{key}:{window}"
+        pipe = self.client.pipeline()
+        pipe.incr(name)
+        pipe.expire(name, WINDOW_SECONDS * 2)
+        return int(pipe.execute()[0])
+
+
+_counter = None
+_counter_lock = threading.Lock()
+
+
+def counter():
+    global _counter
+    with _counter_lock:
+        if _counter is None:
+            url = getattr(settings, "RATE_LIMIT_REDIS_URL", "")
+            _counter = (RedisCounter(url) if url else
+                        SqliteCounter(Path(settings.DATA_DIR) / "ratelimit.sqlite3"))
+        return _counter
+
+
+def reset_counter() -> None:
+    """Forget the counter (tests that change where counts live)."""
+    global _counter
+    with _counter_lock:
+        _counter = None
+
+
+def check(key: str, limit: int, now: float | None = None) -> Verdict:
+    now = time.time() if now is None else now
+    window = int(now // WINDOW_SECONDS)
+    count = counter().hit(key, window)
+    return Verdict(limit=limit, count=count,
+                   retry_after=max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999)))
+
+
+def client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _token_key(request: HttpRequest) -> str | None:
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        return None
+    return "token:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:24]
+
+
+def limits_for(request: HttpRequest) -> list[tuple[str, int]]:
+    """Return the (key, per-minute limit) budgets this request spends."""
+    budgets = []
+    path = request.path
+    if request.method == "POST" and path.startswith(AUTH_POST_PATHS):
+        budgets.append((f"auth:{client_address(request)}", settings.RATE_LIMIT_AUTH_PER_MINUTE))
+    elif path.startswith("/api/"):
+        token = _token_key(request)
+        if token:
+            budgets.append((token, settings.RATE_LIMIT_TOKEN_PER_MINUTE))
+        budgets.append((f"ip:{client_address(request)}", settings.RATE_LIMIT_IP_PER_MINUTE))
+    return [(key, limit) for key, limit in budgets if limit > 0]
+
+
+class RateLimitMiddleware:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        verdicts = [check(key, limit) for key, limit in limits_for(request)]
+        if not verdicts:
+            return self.get_response(request)
+        tightest = min(verdicts, key=lambda v: v.remaining)
+        refused = [v for v in verdicts if not v.allowed]
+        if refused:
+            worst = max(refused, key=lambda v: v.retry_after)
+            response = JsonResponse(
+                {"code": "rate_limited", "field": None, "errors": [],
+                 "message": f"more than {worst.limit} requests a minute; retry in "
+                            f"{worst.retry_after} s"}, status=429)
+            response["Retry-After"] = str(worst.retry_after)
+            tightest = worst
+        else:
+            response = self.get_response(request)
+        response["X-Rate-Limit"] = str(tightest.limit)
+        response["X-Rate-Limit-Remaining"] = str(tightest.remaining)
+        return response
