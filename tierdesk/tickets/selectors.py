@@ -25,11 +25,13 @@ def tickets_visible_to(viewer: Viewer) -> QuerySet[Ticket]:
     if viewer.is_manager:
         return qs
     if viewer.is_agent:
-        # Unrouted tickets (no group yet) are everyone's triage inbox.
+        # Unrouted tickets (no group yet) are everyone's triage inbox; a ticket an agent
+        # opened or holds stays theirs to see wherever routing sends it.
         return qs.filter(
             Q(group_id__in=agent_group_ids(viewer.agent))
             | Q(group__isnull=True)
             | Q(assignee=viewer.agent)
+            | Q(created_by=viewer.user)
         )
     if viewer.is_customer and viewer.organisation_id is not None:
         return qs.filter(organisation_id=viewer.organisation_id)
@@ -108,8 +110,9 @@ def _scope(viewer: Viewer) -> tuple[str, list] | None:
     if viewer.is_agent:
         groups = agent_group_ids(viewer.agent)
         in_groups = f"{_column('group')} IN ({prepared.marks(groups)}) OR " if groups else ""
-        return (f"({in_groups}{_column('group')} IS NULL OR {_column('assignee')} = %s)",
-                [*groups, viewer.agent.pk])
+        return (f"({in_groups}{_column('group')} IS NULL OR {_column('assignee')} = %s"
+                f" OR {_column('created_by')} = %s)",
+                [*groups, viewer.agent.pk, viewer.user.pk])
     if viewer.is_customer and viewer.organisation_id is not None:
         return f"{_column('organisation')} = %s", [viewer.organisation_id]
     if viewer.is_customer:
