@@ -71,7 +71,12 @@ def describe_recipient(pack: Any, recipient: Any) -> str:
     return "anyone"
 
 
-def _agents(pack: Any, ticket: Ticket, recipient: Any, at: datetime) -> list[Agent]:
+def agents_for(pack: Any, recipient: Any, at: datetime) -> list[Agent]:
+    """Return the active agents a ``notify``/``assign`` recipient reaches at ``at``."""
+    return _agents(pack, None, recipient, at)
+
+
+def _agents(pack: Any, ticket: Ticket | None, recipient: Any, at: datetime) -> list[Agent]:
     agents = Agent.objects.filter(is_active=True).select_related("user")
     if recipient.role:
         return list(agents.filter(role=_platform_role(pack, recipient.role)))
