@@ -145,7 +145,8 @@ def test_a_channel_rule_costs_no_query(pack, agent):
     requester = contact(plan="Professional", tz="America/Chicago", country="US")
     api = Api(agent.user)
     counts = {}
-    for channel in ("email", "email", "phone"):  # the first call warms the caches  # email has no rule in DataFlow, phone has one
+    # The first call warms the caches; email has no rule in DataFlow, phone has one.
+    for channel in ("email", "email", "phone"):
         clock.freeze(TUESDAY_10_DUBAI)
         with CaptureQueriesContext(connection) as ctx:
             r = api.post("/api/v1/tickets", {"subject": "Dashboards slow", "body": "slow",
