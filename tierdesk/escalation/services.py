@@ -16,6 +16,7 @@ from tierdesk.packs.selectors import active_pack
 from tierdesk.people.access import Viewer
 from tierdesk.people.models import Group, Tier
 from tierdesk.tickets import events
+from tierdesk.tickets.following import follow
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.services import after_change, locked, reply, update
 from tierdesk.tickets.statuses import CLOSED, SOLVED
@@ -120,6 +121,7 @@ def escalate(*, ticket: Ticket, viewer: Viewer, to: str, criteria: list[str],
         actor=viewer.user, at=now)
     events.record(ticket, "escalated", viewer.user, now, to=to, from_tier=from_tier,
                   criteria=criteria, escalation=escalation.pk, rule=by_rule)
+    follow(ticket=ticket, viewer=viewer, at=now)  # who hands it on hears how it ends
     _move(ticket, viewer, now, to, queue, tier=not unit, reason=f"escalated to {to}")
     return escalation
 
@@ -159,6 +161,7 @@ def de_escalate(*, ticket: Ticket, viewer: Viewer, to: str, note: str = "") -> E
         note=note, actor=viewer.user, at=now)
     events.record(ticket, "de_escalated", viewer.user, now, to=to, from_tier=current,
                   escalation=escalation.pk)
+    follow(ticket=ticket, viewer=viewer, at=now)
     _move(ticket, viewer, now, to, queue, tier=True, reason=f"de-escalated to {to}")
     return escalation
 

@@ -14,7 +14,7 @@ from tierdesk.common.schemas import DbId
 from tierdesk.customers.models import Contact
 from tierdesk.people.access import Viewer, viewer_for
 from tierdesk.people.models import Agent, Group, Tier
-from tierdesk.tickets import attachments, knowledge, selectors, services
+from tierdesk.tickets import attachments, following, knowledge, selectors, services
 from tierdesk.tickets.models import Attachment, Channel, Message, Status, Ticket
 from tierdesk.tickets.schemas import (
     AssignIn,
@@ -236,3 +236,20 @@ def link_knowledge(request: HttpRequest, ticket_id: int, payload: KnowledgeIn):
     ticket = _ticket(request, ticket_id)
     return Reply(201, knowledge.ticket_link_kb(ticket=ticket, viewer=_viewer(request),
                                                article=payload.article, waiver=payload.waiver))
+
+
+class FollowOut(Schema):
+    following: bool
+
+
+@router.post("/{int:ticket_id}/follow", response=FollowOut)
+def follow(request: HttpRequest, ticket_id: int):
+    """Follow the ticket (agents): it stays visible to you wherever it is routed."""
+    following.ticket_follow(ticket=_ticket(request, ticket_id), viewer=_viewer(request))
+    return {"following": True}
+
+
+@router.delete("/{int:ticket_id}/follow", response=FollowOut)
+def unfollow(request: HttpRequest, ticket_id: int):
+    following.ticket_unfollow(ticket=_ticket(request, ticket_id), viewer=_viewer(request))
+    return {"following": False}
