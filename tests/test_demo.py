@@ -26,7 +26,7 @@ def demo(db):
 
 @pytest.mark.parametrize(("to", "receiver"), [
     ("ENG", "eve"),       # "P1 (Major Issue): Escalate to Engineering"
-    ("devops", "omar"),   # "P0 (Outage): Escalate to DevOps"
+    ("devops", "eve"),    # "P0 (Outage): Escalate to DevOps"
     ("product", "priya"),  # "P2–P3 (Minor/Feature): Escalate to Product Team"
 ])
 def test_demo_escalation_path_reaches_an_agent_who_can_open_the_ticket(demo, to, receiver):
@@ -52,6 +52,6 @@ def test_demo_has_no_escalation_destination_without_members(demo):
 
 
 def test_demo_p0_outage_tickets_sit_in_devops_where_its_engineers_see_them(demo):
-    outages = demo["omar"].get("/api/v1/tickets?priority=P0").json()["items"]
+    outages = demo["eve"].get("/api/v1/tickets?priority=P0").json()["items"]
     assert {t["organisation"]["external_id"] for t in outages} == {"1003", "1036"}
     assert {t["group"]["name"] for t in outages} == {"DevOps"}

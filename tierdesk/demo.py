@@ -62,7 +62,7 @@ TICKETS = [
 
 # (username, name, role, tier, queues). Every escalation path of the DataFlow pack lands in
 # a queue with someone who can open it: ENG in Engineering (eve), the devops unit in DevOps
-# (eve, omar), the product unit in Product Team (priya).
+# (eve), the product unit in Product Team (priya).
 AGENTS = [
     ("admin", "Ada Admin", Role.ADMIN, None, []),
     ("dan", "Dana Director", Role.DIRECTOR, None, []),
@@ -70,7 +70,6 @@ AGENTS = [
     ("alice", "Alice Agent", Role.AGENT, "L1", ["Support"]),
     ("sam", "Sam Specialist", Role.SPECIALIST, "L1", ["Support"]),
     ("eve", "Eve Engineer", Role.ENGINEER, "ENG", ["Engineering", "DevOps"]),
-    ("omar", "Omar Ops", Role.ENGINEER, "ENG", ["DevOps"]),
     ("fiona", "Fiona Finance", Role.FINANCE_DIRECTOR, None, []),
     ("quinn", "Quinn QA", Role.QA_LEAD, None, ["Support"]),
     ("kim", "Kim Knowledge", Role.KB_SPECIALIST, None, ["Support"]),
