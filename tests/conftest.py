@@ -79,6 +79,9 @@ class Api:
     def patch(self, path, body=None, **h):
         return self._call("patch", path, body, **h)
 
+    def delete(self, path, **h):
+        return self._call("delete", path, **h)
+
 
 @dataclass
 class World:

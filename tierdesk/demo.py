@@ -60,18 +60,26 @@ TICKETS = [
     ("1036", "DB-2002", "Platform outage: DB-2002 on all workspaces", "DevOps"),
 ]
 
+# (username, name, role, tier, queues). Every escalation path of the DataFlow pack lands in
+# a queue with someone who can open it: ENG in Engineering (eve), the devops unit in DevOps
+# (eve), the product unit in Product Team (priya).
 AGENTS = [
     ("admin", "Ada Admin", Role.ADMIN, None, []),
     ("dan", "Dana Director", Role.DIRECTOR, None, []),
     ("maria", "Maria Manager", Role.SUPPORT_MANAGER, None, ["Support"]),
     ("alice", "Alice Agent", Role.AGENT, "L1", ["Support"]),
-    ("sam", "Sam Specialist", Role.SPECIALIST, "L2", ["Support", "Engineering"]),
-    ("eve", "Eve Engineer", Role.ENGINEER, "L3", ["Engineering", "DevOps"]),
+    ("sam", "Sam Specialist", Role.SPECIALIST, "L1", ["Support"]),
+    ("eve", "Eve Engineer", Role.ENGINEER, "ENG", ["Engineering", "DevOps"]),
     ("fiona", "Fiona Finance", Role.FINANCE_DIRECTOR, None, []),
     ("quinn", "Quinn QA", Role.QA_LEAD, None, ["Support"]),
     ("kim", "Kim Knowledge", Role.KB_SPECIALIST, None, ["Support"]),
-    ("priya", "Priya Product", Role.SPECIALIST, "L2", ["Product"]),
+    ("priya", "Priya Product", Role.SPECIALIST, None, ["Product"]),
 ]
+
+# Demo queue name -> (the pack's code for it, the tier it works). The units' queues are
+# made by the pack apply; the tiers' queues here.
+QUEUES = {"Support": ("L1", "L1"), "Engineering": ("ENG", "ENG"), "DevOps": ("devops", None),
+          "Product": ("product", None)}
 
 
 def demo_loaded() -> bool:
@@ -103,17 +111,15 @@ def _apply_demo_pack() -> list[str]:
 
 def _load_people() -> list[str]:
     with transaction.atomic():
-        tiers = {}
-        for rank, (code, name) in enumerate(
-                [("L1", "Support agents"), ("L2", "Technical specialists"),
-                 ("L3", "R&D / SRE (Engineering)")]):
-            tiers[code], _ = Tier.objects.get_or_create(code=code,
-                                                        defaults={"name": name, "rank": rank})
+        # The active pack's tiers (DataFlow: L1 and ENG), made by the pack apply.
+        tiers = {t.code: t for t in Tier.objects.all()}
         groups = {}
-        for name, tier in [("Support", "L1"), ("Engineering", "L3"), ("DevOps", "L3"),
-                           ("Product", "L2")]:
-            groups[name], _ = Group.objects.get_or_create(name=name,
-                                                          defaults={"tier": tiers[tier]})
+        for name, (code, tier) in QUEUES.items():
+            group = Group.objects.filter(code=code).first()
+            if group is None:
+                group, _ = Group.objects.get_or_create(
+                    name=name, defaults={"code": code, "tier": tiers.get(tier)})
+            groups[name] = group
     lines = []
     for username, name, role, tier, group_names in AGENTS:
         agent = people.agent_create(
@@ -149,7 +155,7 @@ def _load_customers_and_tickets() -> list[str]:
         lines.append(f"customer {username:<14} organisation {c.external_id} ({c.plan})")
     manager = User.objects.get(username="maria")
     viewer = Viewer(user=manager, agent=manager.agent, contact=None)
-    groups = {g.name: g for g in Group.objects.all()}
+    groups = {name: Group.objects.get(code=code) for name, (code, _) in QUEUES.items()}
     for external_id, code, subject, group in TICKETS:
         tickets.ticket_create(
             viewer=viewer, subject=subject, requester=contacts[external_id],

@@ -50,6 +50,18 @@ MATRIX = [
      [401, 403, 403, 400, 404, 400]),
     ("communicate resolution", "post", "/api/v1/tickets/{ticket}/resolution",
      {"message": "fixed"}, [401, 403, 403, 200, 404, 200]),
+    # Moving a ticket to a queue the agent is not in (and not of their tier) is for
+    # managers; agents escalate instead (README, "Who may move a ticket").
+    ("move to another group", "patch", "/api/v1/tickets/{ticket}", {"group_id": "{other_group}"},
+     [401, 403, 404, 403, 404, 200]),
+    ("route from the inbox to own group", "patch", "/api/v1/tickets/{unrouted}",
+     {"group_id": "{group}"}, [401, 403, 404, 200, 403, 200]),
+    ("link KB article", "post", "/api/v1/tickets/{ticket}/knowledge", {"article": "KB-42"},
+     [401, 403, 404, 201, 404, 201]),
+    ("follow", "post", "/api/v1/tickets/{ticket}/follow", None,
+     [401, 403, 404, 200, 404, 200]),
+    ("unfollow", "delete", "/api/v1/tickets/{ticket}/follow", None,
+     [401, 403, 404, 200, 404, 200]),
     ("escalation policy", "get", "/api/v1/escalation/policy", None,
      [401, 403, 403, 200, 200, 200]),
     ("escalation report", "get", "/api/v1/escalation/report", None,
@@ -63,12 +75,22 @@ CASES = cases(MATRIX)
 @pytest.mark.parametrize(("name", "method", "path", "body", "persona", "expected"), CASES)
 def test_authorization_matrix(world, api_as, name, method, path, body, persona, expected):
     from tierdesk.packs.services import pack_apply
+    from tierdesk.people.models import Tier
     from tierdesk.policy import PACKS_DIR
 
     pack_apply(source=(PACKS_DIR / "nexacore.yaml").read_text())  # tiers L0-L3 to escalate
+    # The Support queue works L1 and the agent holds L1: an escalation to L1 lands there.
+    l1 = Tier.objects.get(code="L1")
+    world.group.tier = l1
+    world.group.save()
+    world.agent.tier = l1
+    world.agent.save()
     sibling = TicketFactory(requester=world.customer, group=world.group)
+    unrouted = TicketFactory(requester=world.customer, group=None)
     ids = {"ticket": world.ticket.pk, "agent": world.agent.pk, "sibling": sibling.pk,
-           "contact": world.customer.pk, "org": world.org.pk}
+           "unrouted": unrouted.pk,
+           "contact": world.customer.pk, "org": world.org.pk, "group": world.group.pk,
+           "other_group": world.other_group.pk}
     api = api_as(persona_user(world, persona))
     response = getattr(api, method)(fill(path, ids), *([fill(body, ids)] if body else []))
     assert response.status_code == expected, response.content

@@ -47,8 +47,9 @@ def test_escalation_basic_tier1_to_tier2_to_engineering_with_its_documentation(
     troubleshooting steps taken" ... "to the Engineering team, providing comprehensive
     documentation, including all findings, steps taken, and any identified workarounds"."""
     apply_pack("escalation-basic")
-    people = staff(tina=(Role.AGENT, "T1", []), tom=(Role.SPECIALIST, "T2", []),
-                   erin=(Role.ENGINEER, "ENG", []))
+    # Each tier works its own queue (routing never sends a ticket where nobody sees it).
+    people = staff(tina=(Role.AGENT, "T1", ["T1"]), tom=(Role.SPECIALIST, "T2", ["T2"]),
+                   erin=(Role.ENGINEER, "ENG", ["ENG"]))
     client = api(people["tina"])
     ticket = open_ticket(client, contact)
     url = f"/api/v1/tickets/{ticket['id']}/escalations"
@@ -79,20 +80,31 @@ def test_escalation_basic_tier1_to_tier2_to_engineering_with_its_documentation(
     assert done.status_code == 201
     assert escalations(ticket["id"]) == ["T2", "ENG"]
 
-    # "Tier 1 Support will communicate the resolution to the customer ... closed"
-    resolved = api(people["erin"]).post(f"/api/v1/tickets/{ticket['id']}/resolution",
-                                        {"message": "Fixed in v2.5.1", "verified": True})
+    # "Tier 1 Support will communicate the resolution to the customer ... The issue ticket
+    # will be closed": Engineering may not close it (resolution.closed_by: T1).
+    engineer = api(people["erin"])
+    resolution_url = f"/api/v1/tickets/{ticket['id']}/resolution"
+    refused_close = engineer.post(resolution_url, {"message": "Fixed", "verified": True})
+    assert refused_close.status_code == 403
+    assert refused_close.json()["message"].startswith("tier T1 closes tickets")
+    resolved = engineer.post(resolution_url, {"message": "Fixed in v2.5.1"})
     assert resolved.status_code == 200, resolved.content
-    assert resolved.json()["status"] == "closed"
+    assert resolved.json()["status"] == "solved"
     assert resolved.json()["tier"] == "T1"
     assert escalations(ticket["id"]) == ["T2", "ENG", "T1"]
     assert OutboxMessage.objects.filter(ticket_id=ticket["id"], payload__template="agent_reply",
                                         payload__body="Fixed in v2.5.1").exists()
+    # A code fix updates the knowledge base before Tier 1 closes it.
+    client.post(f"/api/v1/tickets/{ticket['id']}/knowledge",
+                {"article": "https://kb.example/widget-loader-n-plus-1"})
+    closed = client.patch(f"/api/v1/tickets/{ticket['id']}", {"status": "closed"})
+    assert closed.status_code == 200, closed.content
 
 
 def test_escalation_report_counts_criteria_and_destinations(apply_pack, staff, contact, api):
     apply_pack("escalation-basic")
-    people = staff(tina=(Role.AGENT, "T1", []), boss=(MANAGER, None, []))
+    people = staff(tina=(Role.AGENT, "T1", []), boss=(MANAGER, None, []),
+                   tom=(Role.SPECIALIST, "T2", ["T2"]))
     client = api(people["tina"])
     for _ in range(2):
         t = open_ticket(client, contact)
@@ -106,7 +118,7 @@ def test_escalation_report_counts_criteria_and_destinations(apply_pack, staff, c
 
 def test_nexacore_l0_to_l1_to_l2_to_l3(apply_pack, staff, contact, api):
     apply_pack("nexacore")
-    people = staff(lina=(Role.AGENT, "L1", []), sara=(Role.SPECIALIST, "L2", []),
+    people = staff(lina=(Role.AGENT, "L1", ["L1"]), sara=(Role.SPECIALIST, "L2", ["L2"]),
                    rami=(Role.ENGINEER, "L3", ["l3-on-call"]))
     client = api(people["lina"])
     ticket = open_ticket(client, contact, priority="P3", channel="chatbot")
@@ -228,7 +240,8 @@ def test_dataflow_p0_goes_to_devops_at_once(apply_pack, staff, contact, api):
     """DataFlow: "P0 (Outage): Escalate to DevOps within 30 minutes via Slack
     #incident-channel. Notify CTO and Support Director."."""
     apply_pack("dataflow")
-    people = staff(alice=(Role.AGENT, "L1", []), dan=(Role.DIRECTOR, None, []))
+    people = staff(alice=(Role.AGENT, "L1", []), dan=(Role.DIRECTOR, None, []),
+                   olu=(Role.ENGINEER, None, ["devops"]))
     ticket = open_ticket(api(people["alice"]), contact, subject="Error 503: Service "
                          "Unavailable", error_code="DB-2002")
     row = Ticket.objects.get(pk=ticket["id"])
@@ -248,7 +261,8 @@ def test_dataflow_p1_goes_to_engineering_after_2_hours_unresolved(apply_pack, st
     """DataFlow: "P1 (Major Issue): Escalate to Engineering within 2 hours if unresolved
     ... Notify Support Manager."."""
     apply_pack("dataflow")
-    people = staff(alice=(Role.AGENT, "L1", []), maria=(MANAGER, None, []))
+    people = staff(alice=(Role.AGENT, "L1", []), maria=(MANAGER, None, []),
+                   eve=(Role.ENGINEER, "ENG", ["ENG"]))
     ticket = open_ticket(api(people["alice"]), contact, subject="SSO-9001: Login Failure",
                          error_code="SSO-9001")
     run_sweeps_at(T0 + timedelta(hours=1, minutes=59))
@@ -275,7 +289,7 @@ def test_dataflow_p1_solved_in_time_is_not_escalated(apply_pack, staff, contact,
 def test_dataflow_p2_bug_goes_to_product(apply_pack, staff, contact, api):
     """DataFlow: "P2–P3 (Minor/Feature): Escalate to Product Team for bugs or requests"."""
     apply_pack("dataflow")
-    people = staff(alice=(Role.AGENT, "L1", []))
+    people = staff(alice=(Role.AGENT, "L1", []), priya=(Role.SPECIALIST, None, ["product"]))
     client = api(people["alice"])
     ticket = open_ticket(client, contact, subject="MOB-6007: map widget fix",
                          error_code="MOB-6007")

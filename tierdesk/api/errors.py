@@ -49,8 +49,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(ServiceError)
     def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-        return api.create_response(request, error_body(exc.code, exc.message, exc.field),
-                                   status=exc.status_code)
+        body = error_body(exc.code, exc.message, exc.field)
+        if exc.details:
+            body["details"] = exc.details
+        return api.create_response(request, body, status=exc.status_code)
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -10,9 +10,42 @@ from tierdesk.cli.setup import django_setup
 def cmd_check(args: argparse.Namespace) -> int:
     from tierdesk.policy.report import check_command
 
-    code, text = check_command(args.file)
-    print(text, file=sys.stdout if code == 0 else sys.stderr)
+    if args.file is None and not args.instance:
+        print("tierdesk policy check: give a FILE, --instance, or both", file=sys.stderr)
+        return 2
+    code = 0
+    if args.file is not None:
+        code, text = check_command(args.file)
+        print(text, file=sys.stdout if code == 0 else sys.stderr)
+    if code == 0 and args.instance:
+        return _check_instance(args.file)
     return code
+
+
+def _check_instance(path: str | None) -> int:
+    """Print who the pack (FILE, else the active one) counts on that this instance lacks."""
+    django_setup()
+    from tierdesk.escalation.staffing import (
+        notify_warnings,
+        routing_warnings,
+        structure_warnings,
+    )
+    from tierdesk.packs.selectors import active_pack, active_version
+    from tierdesk.policy import load_pack
+
+    if path is not None:
+        pack, name = load_pack(Path(path)), path
+    else:
+        pack, version = active_pack(), active_version()
+        if pack is None:
+            print("tierdesk policy check --instance: no pack is active", file=sys.stderr)
+            return 2
+        name = f"{version.name} v{version.version} (active)"
+    warnings = structure_warnings(pack) + routing_warnings(pack) + notify_warnings(pack)
+    print(f"{name} on this instance: {len(warnings) or 'no'} warning(s)")
+    for line in warnings:
+        print(f"warning: {line}")
+    return 0
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -74,7 +107,11 @@ def register(sub) -> None:
     policy = sub.add_parser("policy", help="policy packs: check, diff, apply")
     psub = policy.add_subparsers(dest="policy_command", required=True)
     check = psub.add_parser("check", help="validate a pack; print every error with its path")
-    check.add_argument("file")
+    check.add_argument("file", nargs="?")
+    check.add_argument("--instance", action="store_true",
+                       help="also list who the pack counts on that this instance lacks: "
+                            "notify roles nobody holds, tiers, units, groups and on-call "
+                            "rotations with no members")
     check.set_defaults(func=cmd_check)
     diff = psub.add_parser("diff", help="show what changes between two packs")
     diff.add_argument("old")

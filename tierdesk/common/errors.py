@@ -7,10 +7,12 @@ class ServiceError(Exception):
     status_code = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None,
+                 details: dict | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.details = details  # more for the caller to act on, e.g. where to go instead
 
 
 class NotFound(ServiceError):

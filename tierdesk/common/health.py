@@ -1,8 +1,35 @@
-"""Liveness and readiness probes for load balancers and orchestrators."""
+"""Liveness and readiness probes for load balancers and orchestrators.
+
+Domain apps add *warnings* (things that work but will fail someone, like a pack notifying
+a role nobody holds) with ``register_warnings`` from their ``AppConfig.ready()``; warnings
+never make the instance unready.
+"""
+
+import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+
+log = logging.getLogger(__name__)
+_WARNING_SOURCES: list[Callable[[], list[str]]] = []
+
+
+def register_warnings(source: Callable[[], list[str]]) -> None:
+    """Add a function returning warning lines to `/readyz` (once per function)."""
+    if source not in _WARNING_SOURCES:
+        _WARNING_SOURCES.append(source)
+
+
+def _warnings() -> list[str]:
+    out: list[str] = []
+    for source in _WARNING_SOURCES:
+        try:
+            out += source()
+        except Exception:  # a warning source must never take readiness down with it
+            log.exception("readiness warning source %s failed", source.__qualname__)
+    return out
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -44,4 +71,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
             for name, err in checks.items()
         },
     }
+    if checks["database"] is None:
+        body["warnings"] = _warnings()
     return JsonResponse(body, status=200 if body["status"] == "ok" else 503)

@@ -17,7 +17,7 @@ def _require(viewer: Viewer, manager: bool) -> None:
         raise Forbidden("only agents may change customer records")
 
 
-def _validate_timezone(tz: str) -> None:
+def validate_timezone(tz: str) -> None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
@@ -31,7 +31,7 @@ def organisation_create(*, viewer: Viewer | None, name: str, **fields: Any) -> O
     """Create an organisation (managers; ``viewer=None`` for the CLI and demo loader)."""
     if viewer is not None:
         _require(viewer, manager=True)
-    _validate_timezone(fields.get("timezone", "UTC"))
+    validate_timezone(fields.get("timezone", "UTC"))
     if fields.get("external_id") and Organisation.objects.filter(
             external_id=fields["external_id"]).exists():
         raise Conflict(f"an organisation with external id {fields['external_id']} exists",
@@ -47,7 +47,7 @@ def organisation_update(*, viewer: Viewer, organisation: Organisation,
                         data: dict[str, Any]) -> Organisation:
     _require(viewer, manager=True)
     if "timezone" in data:
-        _validate_timezone(data["timezone"])
+        validate_timezone(data["timezone"])
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     try:
         changes = model_update(instance=organisation, data=data)

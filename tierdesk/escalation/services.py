@@ -11,10 +11,12 @@ from django.db import transaction
 from tierdesk import clock
 from tierdesk.common.errors import Forbidden, ServiceError
 from tierdesk.escalation.models import Escalation
+from tierdesk.escalation.routing import staffed_queue
 from tierdesk.packs.selectors import active_pack
 from tierdesk.people.access import Viewer
 from tierdesk.people.models import Group, Tier
 from tierdesk.tickets import events
+from tierdesk.tickets.following import follow
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.services import after_change, locked, reply, update
 from tierdesk.tickets.statuses import CLOSED, SOLVED
@@ -76,12 +78,6 @@ def _missing(required: list[str], handoff: dict[str, Any]) -> list[str]:
     return [f for f in required if not str(handoff.get(f) or "").strip()]
 
 
-def _queue_for(to: str) -> Group | None:
-    """A unit's queue, else the first queue of that tier."""
-    return (Group.objects.filter(code=to).first()
-            or Group.objects.filter(tier__code=to).order_by("id").first())
-
-
 @transaction.atomic(durable=True)
 def ticket_escalate(*, ticket: Ticket, viewer: Viewer, to: str, criteria: list[str],
                     handoff: dict[str, Any], note: str = "") -> Escalation:
@@ -118,23 +114,25 @@ def escalate(*, ticket: Ticket, viewer: Viewer, to: str, criteria: list[str],
     note = note or (f"by rule {by_rule!r}" if by_rule else "")
     now = clock.now()
     unit = to in {u.code for u in pack.units}
+    queue = staffed_queue(to, tier=not unit)  # refused before anything is written
     escalation = Escalation.objects.create(
         ticket=ticket, direction=Escalation.Direction.UNIT if unit else Escalation.Direction.UP,
         from_tier=from_tier or "", to=to, criteria=criteria, handoff=handoff, note=note,
         actor=viewer.user, at=now)
     events.record(ticket, "escalated", viewer.user, now, to=to, from_tier=from_tier,
                   criteria=criteria, escalation=escalation.pk, rule=by_rule)
-    _move(ticket, viewer, now, to, tier=not unit, reason=f"escalated to {to}")
+    follow(ticket=ticket, viewer=viewer, at=now)  # who hands it on hears how it ends
+    _move(ticket, viewer, now, to, queue, tier=not unit, reason=f"escalated to {to}")
     return escalation
 
 
-def _move(ticket: Ticket, viewer: Viewer, now, to: str, *, tier: bool, reason: str) -> None:
+def _move(ticket: Ticket, viewer: Viewer, now, to: str, queue: Group, *, tier: bool,
+          reason: str) -> None:
     """Put the ticket in ``to``'s tier and queue (unassigned: the new team picks it up)."""
     changes: dict[str, Any] = {"updated_at": now}
     if tier:
         changes["tier"] = Tier.objects.filter(code=to).first()
-    queue = _queue_for(to)
-    if queue is not None and queue != ticket.group:
+    if queue != ticket.group:
         changes["group"] = queue
         changes["assignee"] = None
     after_change(ticket=ticket, viewer=viewer, now=now, changes=changes, reason=reason)
@@ -156,13 +154,15 @@ def de_escalate(*, ticket: Ticket, viewer: Viewer, to: str, note: str = "") -> E
     current = ticket.tier.code if ticket.tier_id else None
     if current not in tiers or tiers.index(to) >= tiers.index(current):
         raise ServiceError(f"{to} is not below {current or 'the first tier'}", field="to")
+    queue = staffed_queue(to, tier=True)
     now = clock.now()
     escalation = Escalation.objects.create(
         ticket=ticket, direction=Escalation.Direction.DOWN, from_tier=current, to=to,
         note=note, actor=viewer.user, at=now)
     events.record(ticket, "de_escalated", viewer.user, now, to=to, from_tier=current,
                   escalation=escalation.pk)
-    _move(ticket, viewer, now, to, tier=True, reason=f"de-escalated to {to}")
+    follow(ticket=ticket, viewer=viewer, at=now)
+    _move(ticket, viewer, now, to, queue, tier=True, reason=f"de-escalated to {to}")
     return escalation
 
 

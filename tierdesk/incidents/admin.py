@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from tierdesk.common.admin import ReadOnlyInline
+from tierdesk.common.admin import ReadOnlyAdmin, ReadOnlyInline
 from tierdesk.incidents.models import Incident, IncidentTicket, IncidentUpdate, PostIncidentReview
 
 
@@ -31,17 +31,8 @@ class ReviewInline(admin.StackedInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(ReadOnlyAdmin):
     list_display = ("id", "title", "severity", "status", "public", "started_at", "resolved_at")
     list_filter = ("status", "severity", "public")
     search_fields = ("title", "summary")
     inlines = [LinkInline, UpdateInline, ReviewInline]
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

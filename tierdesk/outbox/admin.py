@@ -1,18 +1,18 @@
 from django.contrib import admin
 
+from tierdesk.common.admin import ReadOnlyAdmin, ReadOnlyInline
 from tierdesk.outbox.models import DeliveryAttempt, OutboxMessage
 
 
-class AttemptInline(admin.TabularInline):
+class AttemptInline(ReadOnlyInline):
     model = DeliveryAttempt
-    extra = 0
-    readonly_fields = ("attempted_at", "ok", "error")
+    fields = ("attempted_at", "ok", "error")
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    """Messages are queued by the services and delivered by the worker, with retries."""
+
     list_display = ("id", "kind", "state", "attempts", "next_attempt_at", "ticket_id")
     list_filter = ("kind", "state")
-    readonly_fields = ("kind", "payload", "ticket_id", "attempts", "created_at", "delivered_at",
-                       "last_error")
     inlines = [AttemptInline]

@@ -48,14 +48,20 @@ def token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
 
 
-@transaction.atomic(durable=True)
-def on_call_shift_add(*, group: Group, agent: Agent, starts_at: datetime,
-                      ends_at: datetime) -> OnCallShift:
+def check_shift(*, group: Group, agent: Agent, starts_at: datetime,
+                ends_at: datetime) -> None:
+    """Raise unless the shift is a positive span that overlaps none of the agent's."""
     if ends_at <= starts_at:
         raise ServiceError("a shift must end after it starts", field="ends_at")
     overlapping = OnCallShift.objects.filter(group=group, agent=agent).filter(
         Q(starts_at__lt=ends_at) & Q(ends_at__gt=starts_at))
     if overlapping.exists():
         raise Conflict(f"{agent} already has a shift for {group} in that time", field="starts_at")
+
+
+@transaction.atomic(durable=True)
+def on_call_shift_add(*, group: Group, agent: Agent, starts_at: datetime,
+                      ends_at: datetime) -> OnCallShift:
+    check_shift(group=group, agent=agent, starts_at=starts_at, ends_at=ends_at)
     return OnCallShift.objects.create(group=group, agent=agent, starts_at=starts_at,
                                       ends_at=ends_at)

@@ -106,9 +106,18 @@ class EscalationPath(Strict):
     handoff_requires: StrList | None = None  # left out = escalation.handoff_requires
 
 
+class KnowledgeRequirement(Strict):
+    """Which resolved tickets must leave a KB article (or a waiver) before they close: those
+    escalated for one of ``criteria`` or carrying one of ``tags``."""
+
+    criteria: StrList = Field(default_factory=list)
+    tags: StrList = Field(default_factory=list)
+
+
 class Resolution(Strict):
     communicated_by: str
     closed_by: str
+    knowledge_base: KnowledgeRequirement | None = None
 
 
 class Escalation(Strict):

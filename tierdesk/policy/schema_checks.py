@@ -323,6 +323,11 @@ def _check_escalation(c: _Checker, pack: Pack) -> None:
     if esc.resolution is not None:
         c.ref("tier", esc.resolution.communicated_by, "escalation.resolution.communicated_by")
         c.ref("tier", esc.resolution.closed_by, "escalation.resolution.closed_by")
+        kb = esc.resolution.knowledge_base
+        for j, code in enumerate(kb.criteria if kb else []):
+            if code not in criteria:
+                c.error(f"escalation.resolution.knowledge_base.criteria[{j}]",
+                        f"unknown escalation criterion {code!r}")
 
 
 def _check_templates(c: _Checker, pack: Pack) -> None:

@@ -27,7 +27,27 @@ def _platform_role(pack: Any, role: str) -> str:
     return role
 
 
-def _agents(pack: Any, ticket: Ticket, recipient: Any, at: datetime) -> list[Agent]:
+def describe_recipient(pack: Any, recipient: Any) -> str:
+    """Return a recipient as people say it: "role cto (based on director)"."""
+    if recipient.role:
+        based = _platform_role(pack, recipient.role)
+        return f"role {recipient.role}" + (f" (based on {based})" if based != recipient.role
+                                           else "")
+    if recipient.tier:
+        return f"tier {recipient.tier}"
+    if recipient.unit:
+        return f"unit {recipient.unit}"
+    if recipient.on_call:
+        return f"the on-call rotation {recipient.on_call}"
+    return "anyone"
+
+
+def agents_for(pack: Any, recipient: Any, at: datetime) -> list[Agent]:
+    """Return the active agents a ``notify``/``assign`` recipient reaches at ``at``."""
+    return _agents(pack, None, recipient, at)
+
+
+def _agents(pack: Any, ticket: Ticket | None, recipient: Any, at: datetime) -> list[Agent]:
     agents = Agent.objects.filter(is_active=True).select_related("user")
     if recipient.role:
         return list(agents.filter(role=_platform_role(pack, recipient.role)))
@@ -57,6 +77,12 @@ def _notify(pack: Any, ticket: Ticket, recipients: list[Any], at: datetime, caus
         if key not in cache:
             cache[key] = [a.user.email for a in _agents(pack, ticket, recipient, at)
                           if a.user.email]
+        if not cache[key]:
+            # Never pretend: a handbook line saying "Notify the CTO" with no CTO on staff
+            # is recorded, and `/readyz` and `policy check --instance` warn about it.
+            events.record(ticket, "notify_undelivered", None, at, reason=cause,
+                          recipient=recipient.model_dump(exclude_none=True),
+                          error=f"nobody holds {describe_recipient(pack, recipient)}")
         emails += cache[key]
     for email in dict.fromkeys(emails):
         outbox.enqueue_email(
@@ -120,9 +146,16 @@ def _run_one(pack: Any, ticket: Ticket, action: Any, at: datetime, cause: str,
     if action.set_:
         changes = action.set_.model_dump(exclude_none=True)
         if "tier" in changes:
+            from tierdesk.escalation.routing import staffed_queue
             from tierdesk.people.models import Tier
 
-            changes["tier"] = Tier.objects.filter(code=changes["tier"]).first()
+            code = changes["tier"]
+            changes["tier"] = Tier.objects.filter(code=code).first()
+            if ticket.tier_id != getattr(changes["tier"], "pk", None):
+                # A ticket handed to a tier goes to that tier's queue, never out of sight.
+                queue = staffed_queue(code, tier=True)
+                if queue.pk != ticket.group_id:
+                    changes.update(group=queue, assignee=None)
         _update(ticket, changes, cause)
         done.append(f"set {action.set_.model_dump(exclude_none=True)}")
     if action.add_tags:

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from tierdesk.common.admin import ReadOnlyInline
+from tierdesk.common.admin import ReadOnlyAdmin, ReadOnlyInline
 from tierdesk.tickets.models import Message, Ticket, TicketEvent
 
 
@@ -17,7 +17,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ReadOnlyAdmin):
     list_display = ("id", "subject", "status", "priority", "organisation", "group", "assignee",
                     "created_at")
     list_filter = ("status", "priority", "channel", "group")
@@ -25,11 +25,11 @@ class TicketAdmin(admin.ModelAdmin):
     list_select_related = ("organisation", "group", "assignee__user")
     inlines = [MessageInline, EventInline]
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
-    def has_add_permission(self, request) -> bool:
-        return False
+@admin.register(TicketEvent)
+class TicketEventAdmin(ReadOnlyAdmin):
+    """The audit log: append-only, written by the services alone."""
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    list_display = ("id", "ticket", "type", "actor", "created_at")
+    list_filter = ("type",)
+    raw_id_fields = ("ticket",)

@@ -14,12 +14,13 @@ from tierdesk.common.schemas import DbId
 from tierdesk.customers.models import Contact
 from tierdesk.people.access import Viewer, viewer_for
 from tierdesk.people.models import Agent, Group, Tier
-from tierdesk.tickets import attachments, selectors, services
+from tierdesk.tickets import attachments, following, knowledge, selectors, services
 from tierdesk.tickets.models import Attachment, Channel, Message, Status, Ticket
 from tierdesk.tickets.schemas import (
     AssignIn,
     AttachmentOut,
     EventOut,
+    KnowledgeIn,
     MergeIn,
     MessageOut,
     NoteIn,
@@ -232,3 +233,29 @@ def list_events(request: HttpRequest, ticket_id: int):
     if not viewer.is_agent:
         raise Forbidden("only agents may read the audit log")
     return list(selectors.ticket_events(ticket=ticket))
+
+
+@router.post("/{int:ticket_id}/knowledge", response={201: EventOut})
+def link_knowledge(request: HttpRequest, ticket_id: int, payload: KnowledgeIn):
+    """Link the KB article for this fix, or waive it with a reason (agents); the pack may
+    require one before an escalated code fix closes."""
+    ticket = _ticket(request, ticket_id)
+    return Reply(201, knowledge.ticket_link_kb(ticket=ticket, viewer=_viewer(request),
+                                               article=payload.article, waiver=payload.waiver))
+
+
+class FollowOut(Schema):
+    following: bool
+
+
+@router.post("/{int:ticket_id}/follow", response=FollowOut)
+def follow(request: HttpRequest, ticket_id: int):
+    """Follow the ticket (agents): it stays visible to you wherever it is routed."""
+    following.ticket_follow(ticket=_ticket(request, ticket_id), viewer=_viewer(request))
+    return {"following": True}
+
+
+@router.delete("/{int:ticket_id}/follow", response=FollowOut)
+def unfollow(request: HttpRequest, ticket_id: int):
+    following.ticket_unfollow(ticket=_ticket(request, ticket_id), viewer=_viewer(request))
+    return {"following": False}

@@ -53,6 +53,11 @@ class Ticket(models.Model):
     language = models.CharField(max_length=8, default="en")
     tags = models.JSONField(default=list, blank=True)
     custom_fields = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", db_index=False,
+        help_text="Who opened it: an agent keeps seeing a ticket they opened wherever it goes",
+    )
     classified_by = models.CharField(
         max_length=200, blank=True, help_text="The pack rule that set the priority, or 'agent'"
     )
@@ -81,6 +86,7 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "-id"]),
             models.Index(fields=["status", "-id"]),
             models.Index(fields=["priority", "-id"]),
+            models.Index(fields=["created_by", "-id"]),
         ]
 
     def __str__(self) -> str:
@@ -173,4 +179,19 @@ class IdempotencyKey(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")
+        ]
+
+
+class TicketFollower(models.Model):
+    """An agent keeping a ticket in sight wherever routing sends it: one who asked to, or
+    who escalated or handed it on (they hear how it ends)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    since = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "ticket"], name="one_follow_per_user")
         ]

@@ -118,6 +118,13 @@ class NoteIn(StrictIn):
     body: str = Field(min_length=1, max_length=100_000)
 
 
+class KnowledgeIn(StrictIn):
+    """Exactly one: the KB article (URL or id) that holds the fix, or why none is written."""
+
+    article: str = Field(default="", max_length=2000)
+    waiver: str = Field(default="", max_length=5000)
+
+
 class AssignIn(StrictIn):
     assignee_id: DbId | None
     group_id: DbId | None = None

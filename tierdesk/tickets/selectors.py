@@ -14,7 +14,7 @@ from tierdesk.common.errors import NotFound
 from tierdesk.customers.models import Contact, Organisation
 from tierdesk.people.access import Viewer, agent_group_ids
 from tierdesk.people.models import Agent, Group, Tier
-from tierdesk.tickets.models import Message, Ticket, TicketEvent
+from tierdesk.tickets.models import Message, Ticket, TicketEvent, TicketFollower
 
 LIST_RELATED = ("requester", "organisation", "group", "tier", "assignee__user")
 
@@ -25,11 +25,14 @@ def tickets_visible_to(viewer: Viewer) -> QuerySet[Ticket]:
     if viewer.is_manager:
         return qs
     if viewer.is_agent:
-        # Unrouted tickets (no group yet) are everyone's triage inbox.
+        # Unrouted tickets (no group yet) are everyone's triage inbox; a ticket an agent
+        # opened or holds stays theirs to see wherever routing sends it.
         return qs.filter(
             Q(group_id__in=agent_group_ids(viewer.agent))
             | Q(group__isnull=True)
             | Q(assignee=viewer.agent)
+            | Q(created_by=viewer.user)
+            | Q(pk__in=TicketFollower.objects.filter(user=viewer.user).values("ticket_id"))
         )
     if viewer.is_customer and viewer.organisation_id is not None:
         return qs.filter(organisation_id=viewer.organisation_id)
@@ -108,8 +111,12 @@ def _scope(viewer: Viewer) -> tuple[str, list] | None:
     if viewer.is_agent:
         groups = agent_group_ids(viewer.agent)
         in_groups = f"{_column('group')} IN ({prepared.marks(groups)}) OR " if groups else ""
-        return (f"({in_groups}{_column('group')} IS NULL OR {_column('assignee')} = %s)",
-                [*groups, viewer.agent.pk])
+        quote = connection.ops.quote_name
+        follows = (f"SELECT {quote('ticket_id')} FROM {quote(TicketFollower._meta.db_table)}"
+                   f" WHERE {quote('user_id')} = %s")
+        return (f"({in_groups}{_column('group')} IS NULL OR {_column('assignee')} = %s"
+                f" OR {_column('created_by')} = %s OR {_column('id')} IN ({follows}))",
+                [*groups, viewer.agent.pk, viewer.user.pk, viewer.user.pk])
     if viewer.is_customer and viewer.organisation_id is not None:
         return f"{_column('organisation')} = %s", [viewer.organisation_id]
     if viewer.is_customer:

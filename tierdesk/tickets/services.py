@@ -21,7 +21,10 @@ from tierdesk.people.models import Agent, Group, Tier
 from tierdesk.rules import engine as rules
 from tierdesk.sla import services as sla
 from tierdesk.tickets import events, priorities
+from tierdesk.tickets.channel_rules import check_channel
 from tierdesk.tickets.classification import classify_new_ticket
+from tierdesk.tickets.close_rules import check_close
+from tierdesk.tickets.group_moves import check_group_move
 from tierdesk.tickets.mail_templates import acknowledgement
 from tierdesk.tickets.models import Channel, IdempotencyKey, Message, Ticket
 from tierdesk.tickets.statuses import CLOSED, NEW, OPEN, PENDING, SOLVED, check_transition
@@ -149,12 +152,16 @@ def _ticket_create_atomic(
     now = clock.now()
     requester: Contact = fields["requester"]
     fields.update(classify_new_ticket(fields, body))
+    # Refused before the first write: the priority is known now, the ticket not yet made.
+    check_channel(pack=active_pack(), channel=fields["channel"],
+                  priority=fields.get("priority") or "",
+                  organisation=requester.organisation, now=now)
     version = active_version()
     if version is not None:
         fields["sla_pack_version"] = version  # set by the SLA refresh below; saves an UPDATE
     ticket = prepared.create(
         Ticket, organisation=requester.organisation, created_at=now, updated_at=now,
-        status=NEW, **fields,
+        status=NEW, created_by=viewer.user, **fields,
     )
     message = prepared.create(
         Message, ticket=ticket, kind=Message.Kind.REPLY, author=viewer.user, body_text=body,
@@ -264,6 +271,8 @@ def update(*, ticket: Ticket, viewer: Viewer, changes: dict[str, Any],
         priorities.check(clean["priority"])
     if "tags" in clean:
         clean["tags"] = normalise_tags(clean["tags"])
+    if "group" in clean and getattr(clean["group"], "pk", None) != ticket.group_id:
+        check_group_move(viewer=viewer, group=clean["group"])
     if "subject" in clean and not str(clean["subject"]).strip():
         raise ServiceError("subject must not be empty", field="subject")
     if "status" in clean and clean["status"] != ticket.status:
@@ -271,6 +280,7 @@ def update(*, ticket: Ticket, viewer: Viewer, changes: dict[str, Any],
         if clean["status"] == SOLVED:
             clean["solved_at"] = now
         elif clean["status"] == CLOSED:
+            check_close(pack=active_pack(), ticket=ticket, viewer=viewer)
             clean["closed_at"] = now
         elif ticket.status == SOLVED:
             clean["solved_at"] = None
