@@ -5,10 +5,11 @@ the events (say, with a corrected holiday calendar) gives the same answer by con
 and a test checks it does.
 
 Clock rules (the handbooks' "the clock pauses while we wait on the customer"):
-1. ``first_response`` and ``resolution`` start when the ticket is created.
+1. ``first_response``, ``periodic_update`` and ``resolution`` start when the ticket is
+   created (a customer waiting on an incident is owed its first update from the start).
 2. An agent's public reply meets ``first_response`` and ``next_response`` and restarts
-   ``periodic_update``; a customer's reply (after the first response) starts
-   ``next_response``.
+   ``periodic_update`` (each update owes the next one a full period); a customer's reply
+   (after the first response) starts ``next_response``.
 3. ``pending`` pauses every running clock; leaving ``pending`` resumes them.
 4. ``solved``/``closed`` meet ``resolution`` and stop the others; reopening resumes
    ``resolution`` with the business time it had already used.
@@ -109,6 +110,7 @@ def evaluate(events: Iterable[Event], calendar_for: CalendarFactory) -> SlaState
         if event.type == "created":
             state.status = data.get("status", "new")
             start("first_response", t)
+            start("periodic_update", t)
             start("resolution", t)
         elif event.type == "sla_targets_set":
             for clock in state.clocks.values():
