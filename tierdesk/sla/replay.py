@@ -31,6 +31,7 @@ UNRESOLVED = {"new", "open", "pending", "on_hold"}
 class Calendar:  # the protocol of tierdesk.calendars.BusinessCalendar this module uses
     def add_epoch(self, start_s: float, seconds: float) -> float: ...
     def between_epoch(self, a_s: float, b_s: float) -> float: ...
+    def ran_out_epoch(self, end_s: float, seconds: float = 0.0) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -163,11 +164,21 @@ def evaluate(events: Iterable[Event], calendar_for: CalendarFactory) -> SlaState
             continue
         remaining = clock.target_s - clock.elapsed_s
         if clock.state == RUNNING and clock.resumed_at is not None:
-            # A target shortened below the time already used is overdue from now on.
-            clock.due_at = (calendar.add_epoch(clock.resumed_at, remaining)
-                            if remaining > 0 else clock.resumed_at)
+            clock.due_at = _deadline(calendar, clock.resumed_at, remaining)
             if clock.warn_s:
-                warn_left = remaining - clock.warn_s
-                clock.warn_at = (calendar.add_epoch(clock.resumed_at, warn_left)
-                                 if warn_left > 0 else clock.resumed_at)
+                clock.warn_at = _deadline(calendar, clock.resumed_at, remaining - clock.warn_s)
     return state
+
+
+# Business time left below this (float rounding of sums of epoch seconds) is none left.
+_EXHAUSTED_S = 1e-3
+
+
+def _deadline(calendar: Calendar, resumed_at: float, left: float) -> float:
+    """When ``left`` business seconds from ``resumed_at`` run out. A budget already used
+    up (say, re-evaluated in the evening after it ran out at 17:00, or a target shortened
+    below the time used) ran out when the business time did: at that closing time, not
+    at the re-evaluation nor at the next opening."""
+    if left > _EXHAUSTED_S:
+        return calendar.add_epoch(resumed_at, left)
+    return calendar.ran_out_epoch(resumed_at, max(-left, 0.0))
