@@ -66,7 +66,7 @@ class Clock:
 @dataclass
 class SlaState:
     policy: str | None = None
-    pack_version: int | None = None
+    pack_version_id: int | None = None  # the applied row; older events named it pack_version
     calendar: dict[str, Any] | None = None
     clocks: dict[str, Clock] = field(default_factory=dict)
     status: str = "new"
@@ -117,7 +117,7 @@ def evaluate(events: Iterable[Event], calendar_for: CalendarFactory) -> SlaState
             for clock in state.clocks.values():
                 accrue(clock, t)
             state.policy = data.get("policy")
-            state.pack_version = data.get("pack_version")
+            state.pack_version_id = data.get("pack_version_id", data.get("pack_version"))
             state.calendar = data.get("calendar")
             targets = {m: float(v) * 60 for m, v in (data.get("targets") or {}).items()}
             warns = {m: float(v) * 60 for m, v in (data.get("warn") or {}).items()}
