@@ -49,6 +49,26 @@ def test_a_deadline_can_land_exactly_on_closing_time(dataflow):
     assert dataflow.add(opened, 241) == datetime(2026, 1, 14, 9, 1, tzinfo=UTC)
 
 
+def test_business_time_used_up_at_closing_time_ran_out_at_closing_time(dataflow):
+    """A clock re-evaluated in the evening (or next morning) after its time ran out at
+    17:00 was due at 17:00: not at the re-evaluation, not at the next opening."""
+    tuesday_close = datetime(2026, 1, 13, 17, 0, tzinfo=UTC)
+    assert dataflow.ran_out(datetime(2026, 1, 13, 18, 30, tzinfo=LONDON)) == tuesday_close
+    assert dataflow.ran_out(datetime(2026, 1, 14, 8, 0, tzinfo=LONDON)) == tuesday_close
+    # Overdrawn by Wednesday's first hour: it ran out at Tuesday's close too.
+    assert dataflow.ran_out(datetime(2026, 1, 14, 10, 0, tzinfo=LONDON), 60) == tuesday_close
+    noon = datetime(2026, 1, 13, 12, 0, tzinfo=UTC)
+    assert dataflow.ran_out(noon) == noon  # inside business hours: right then
+    assert dataflow.ran_out(noon, 90) == datetime(2026, 1, 13, 10, 30, tzinfo=UTC)
+    assert dataflow.ran_out(datetime(2026, 1, 19, 8, 0, tzinfo=LONDON), 8 * 60) == \
+        datetime(2026, 1, 15, 17, 0, tzinfo=UTC)  # Monday before opening: Friday used up
+
+
+def test_running_out_needs_a_non_negative_overdraft(dataflow):
+    with pytest.raises(ValueError, match="overdrawn"):
+        dataflow.ran_out(datetime(2026, 1, 13, 12, 0, tzinfo=UTC), -1)
+
+
 def test_friday_afternoon_ticket_rolls_over_the_weekend(dataflow):
     opened = datetime(2026, 1, 16, 15, 30, tzinfo=LONDON)  # Friday
     assert dataflow.add(opened, 180) == datetime(2026, 1, 19, 10, 30, tzinfo=UTC)  # Monday

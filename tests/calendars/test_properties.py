@@ -167,3 +167,14 @@ def test_is_business_time_agrees_with_the_reference_intervals(cal, at):
     inside = any(a <= at < b for d in (-1, 0, 1) for a, b in ref_day(cal, day + timedelta(d)))
     assert cal.is_business_time(at) == inside
     assert cal.next_business_instant(at) == ref_add(cal, at, 0)
+
+
+@FAST
+@given(cal=calendars(), end=starts, n=durations)
+def test_ran_out_leaves_exactly_the_overdraft_and_sits_at_the_end_of_business_time(cal, end, n):
+    ran_out = cal.ran_out(end, n)
+    assert ran_out <= end
+    assert abs(cal.between(ran_out, end) - n) < 1e-5
+    # The earliest such instant: business time runs right before it (it is a closing
+    # time or inside business hours), so nothing earlier leaves the same overdraft.
+    assert cal.between(ran_out - timedelta(seconds=1), ran_out) > 0

@@ -110,7 +110,7 @@ def test_notify_to_a_role_nobody_holds_is_recorded_and_warned(apply_pack, staff,
     ready = client.get("/readyz")
     assert ready.status_code == 200
     warnings = ready.json()["warnings"]
-    assert ("rules[1] (P0 to DevOps).do[2].notify[0]: nobody holds role cto "
+    assert ("rules[0] (P0 to DevOps).do[2].notify[0]: nobody holds role cto "
             "(based on director)") in warnings
     assert any("nobody holds role support_manager" in w for w in warnings)
 

@@ -61,9 +61,10 @@ def test_an_update_records_an_incident_update_event_on_every_linked_ticket(world
     for ticket in outage.tickets:
         event = TicketEvent.objects.get(ticket=ticket, type="incident_update")
         assert event.actor == world.agent.user
-        assert event.data == {"incident": incident.pk, "update": update.pk,
-                              "status": "identified", "previous_status": "investigating",
-                              "public": True}
+        # Issue 9 item 6: the event names the incident too (it used to be an id alone).
+        assert event.data == {"incident": incident.pk, "title": "API gateway outage",
+                              "update": update.pk, "status": "identified",
+                              "previous_status": "investigating", "public": True}
 
 
 def test_linking_records_incident_linked_on_each_ticket_and_skips_already_linked(world, outage):
@@ -74,8 +75,9 @@ def test_linking_records_incident_linked_on_each_ticket_and_skips_already_linked
     assert IncidentTicket.objects.filter(incident=incident).count() == len(outage.tickets)
     for ticket in outage.tickets:
         (event,) = TicketEvent.objects.filter(ticket=ticket, type="incident_linked")
+        # No pack is active here, so no pack names the severity (issue 9 item 6 added it).
         assert event.data == {"incident": incident.pk, "severity": "P0",
-                              "title": "API gateway outage"}
+                              "severity_name": None, "title": "API gateway outage"}
 
 
 def test_the_timeline_records_each_update_in_order(world, outage, frozen):

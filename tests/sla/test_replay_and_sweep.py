@@ -228,3 +228,17 @@ def test_two_sweeps_at_once_never_breach_a_clock_twice(apply_pack, people):
     assert sum(results) == len(tickets)
     # Already past due: a breach, never a late warning as well.
     assert not TicketEvent.objects.filter(type="sla_warning").exists()
+
+
+def test_replay_reads_the_applied_row_from_old_and_new_sla_targets_events():
+    """Events written before the audit log named pack versions by number carried the row
+    id as ``pack_version``; newer ones say ``pack_version`` (number) and ``pack_version_id``."""
+    spec = {"name": "always", "always": True}
+    created = replay.Event("created", 0.0, {"status": "new"})
+    old = replay.Event("sla_targets_set", 0.0, {"pack_version": 7, "calendar": spec,
+                                                "targets": {"resolution": 60}})
+    new = replay.Event("sla_targets_set", 0.0, {"pack_version": 2, "pack_version_id": 7,
+                                                "calendar": spec,
+                                                "targets": {"resolution": 60}})
+    for targets in (old, new):
+        assert replay.evaluate([created, targets], calendar_for_spec).pack_version_id == 7

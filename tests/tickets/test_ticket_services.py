@@ -161,7 +161,10 @@ def test_assign_records_old_and_new_assignee(world):
     world.ticket.refresh_from_db()
     assert world.ticket.assignee == world.agent
     (event,) = events_of(world.ticket, "assigned")
-    assert event.data == {"field": "assignee", "old": None, "new": world.agent.pk}
+    # Issue 9 item 6: the agent by username and name (today's expectation was a bare id).
+    assert event.data == {"field": "assignee", "old": None, "new": "alice",
+                          "new_name": world.agent.user.get_full_name() or "alice",
+                          "new_id": world.agent.pk}
 
 
 def test_assigning_outside_the_tickets_group_is_refused(world):

@@ -170,6 +170,11 @@ class BusinessCalendar:
         """Business minutes in [start, end); 0 when end <= start."""
         return self.between_epoch(_epoch_of(start, "start"), _epoch_of(end, "end")) / 60.0
 
+    def ran_out(self, end: datetime, minutes: float = 0.0) -> datetime:
+        """When business time overdrawn by ``minutes`` at ``end`` ran out (UTC); see
+        ``ran_out_epoch``."""
+        return _utc(self.ran_out_epoch(_epoch_of(end, "end"), float(minutes) * 60.0))
+
     def next_business_instant(self, at: datetime) -> datetime:
         """``at`` itself (in UTC) if inside business time, else the next opening."""
         return _utc(self.add_epoch(_epoch_of(at, "at"), 0.0))
@@ -207,6 +212,29 @@ class BusinessCalendar:
             st = starts[i]
             return cum_start[i] + (b_s - st if b_s > st else 0.0) - ca
         return self._between_slow(a_s, b_s)
+
+    def ran_out_epoch(self, end_s: float, seconds: float = 0.0) -> float:
+        """The earliest instant from which only ``seconds`` business seconds remain until
+        ``end_s``: when a budget of business time that ``end_s`` overdrew by ``seconds``
+        ran out.
+
+        A budget used up exactly at closing time ran out at that closing time, not at
+        ``end_s`` (an evening re-evaluation) nor at the next opening: with nothing
+        overdrawn, Thursday 18:30 gives Thursday 17:00. ``end_s`` itself when no business
+        time precedes it at all.
+        """
+        _check_finite(end_s, "end")
+        if not (math.isfinite(seconds) and seconds >= 0.0):
+            raise ValueError(f"overdrawn business time must be finite and >= 0, got {seconds!r}")
+        span = seconds + 7 * 86400.0
+        for _ in range(12):  # back ~80 years at most: enough for any calendar with hours
+            anchor = end_s - span
+            available = self.between_epoch(anchor, end_s)
+            if available > seconds:
+                # The earliest x >= anchor with between(anchor, x) == available - seconds.
+                return self.add_epoch(anchor, available - seconds)
+            span *= 2.0
+        return end_s
 
     def is_business_epoch(self, at_s: float) -> bool:
         _check_finite(at_s, "at")

@@ -119,8 +119,10 @@ def escalate(*, ticket: Ticket, viewer: Viewer, to: str, criteria: list[str],
         ticket=ticket, direction=Escalation.Direction.UNIT if unit else Escalation.Direction.UP,
         from_tier=from_tier or "", to=to, criteria=criteria, handoff=handoff, note=note,
         actor=viewer.user, at=now)
-    events.record(ticket, "escalated", viewer.user, now, to=to, from_tier=from_tier,
-                  criteria=criteria, escalation=escalation.pk, rule=by_rule)
+    events.record(ticket, "escalated", viewer.user, now, to=to,
+                  to_name=events.tier_name(to, pack), from_tier=from_tier,
+                  from_tier_name=events.tier_name(from_tier, pack), criteria=criteria,
+                  escalation=escalation.pk, rule=by_rule)
     follow(ticket=ticket, viewer=viewer, at=now)  # who hands it on hears how it ends
     _move(ticket, viewer, now, to, queue, tier=not unit, reason=f"escalated to {to}")
     return escalation
@@ -159,8 +161,9 @@ def de_escalate(*, ticket: Ticket, viewer: Viewer, to: str, note: str = "") -> E
     escalation = Escalation.objects.create(
         ticket=ticket, direction=Escalation.Direction.DOWN, from_tier=current, to=to,
         note=note, actor=viewer.user, at=now)
-    events.record(ticket, "de_escalated", viewer.user, now, to=to, from_tier=current,
-                  escalation=escalation.pk)
+    events.record(ticket, "de_escalated", viewer.user, now, to=to,
+                  to_name=events.tier_name(to, pack), from_tier=current,
+                  from_tier_name=events.tier_name(current, pack), escalation=escalation.pk)
     follow(ticket=ticket, viewer=viewer, at=now)
     _move(ticket, viewer, now, to, queue, tier=True, reason=f"de-escalated to {to}")
     return escalation

@@ -108,7 +108,9 @@ def incident_link_tickets(*, incident: Incident, viewer: Viewer,
     IncidentTicket.objects.bulk_create(links)
     for link in links:
         events.record(link.ticket, "incident_linked", viewer.user, now, incident=incident.pk,
-                      severity=incident.severity, title=incident.title)
+                      severity=incident.severity,
+                      severity_name=events.priority_name(incident.severity),
+                      title=incident.title)
     if links:
         incident.updated_at = now
         incident.save(update_fields=["updated_at"])
@@ -148,7 +150,8 @@ def incident_post_update(*, incident: Incident, viewer: Viewer, body: str, statu
     links = list(incident.links.select_related("ticket__requester").order_by("ticket_id"))
     for link in links:
         events.record(link.ticket, "incident_update", viewer.user, now, incident=incident.pk,
-                      update=update.pk, status=status, previous_status=previous, public=public)
+                      title=incident.title, update=update.pk, status=status,
+                      previous_status=previous, public=public)
     if public and notify_requesters:
         update.notified = _notify_requesters(incident, update, links)
         update.save(update_fields=["notified"])
@@ -219,5 +222,5 @@ def incident_review(*, incident: Incident, viewer: Viewer, root_cause: str, fix:
     )
     for link in incident.links.select_related("ticket").order_by("ticket_id"):
         events.record(link.ticket, "incident_reviewed", viewer.user, now, incident=incident.pk,
-                      review=review.pk, kb_article_url=kb_article_url)
+                      title=incident.title, review=review.pk, kb_article_url=kb_article_url)
     return review

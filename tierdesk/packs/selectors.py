@@ -1,4 +1,9 @@
-"""The active policy pack, parsed once per applied version and cached per process."""
+"""The active policy pack: its version id is read from the database once per transaction,
+and a parsed pack is cached only under the version it was applied as.
+
+So a pack applied by another process (``tierdesk policy apply``, another web worker) is
+what every transaction that starts after its commit classifies, times and routes with.
+"""
 
 from functools import lru_cache
 from typing import Any
@@ -26,17 +31,25 @@ def active_pack() -> Any | None:
 
 
 def _transaction_memo() -> dict | None:
-    """A dict living exactly as long as the current outermost transaction, else None."""
+    """A dict living exactly as long as the current transaction on this thread's
+    connection, else None (outside a transaction every call reads the database).
+
+    Why not an attribute of the outermost ``Atomic``: a service decorated with
+    ``@transaction.atomic`` enters the same ``Atomic`` object on every call, in every
+    thread, so a memo kept there outlived its transaction and pinned the first pack a
+    process saw. Django gives each transaction a fresh ``run_on_commit`` list (a commit
+    or a rollback replaces it), so the memo is tied to that list's identity.
+    """
     from django.db import connection
 
-    if not connection.in_atomic_block or not connection.atomic_blocks:
+    if not connection.in_atomic_block:
         return None
-    outermost = connection.atomic_blocks[0]
-    memo = getattr(outermost, "_tierdesk_memo", None)
-    if memo is None:
-        memo = {}
-        outermost._tierdesk_memo = memo
-    return memo
+    hooks = connection.run_on_commit
+    held = getattr(connection, "_tierdesk_memo", None)
+    if held is None or held[0] is not hooks:
+        held = (hooks, {})  # holding the list keeps its identity from being reused
+        connection._tierdesk_memo = held
+    return held[1]
 
 
 def forget_active() -> None:

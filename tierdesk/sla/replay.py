@@ -5,10 +5,11 @@ the events (say, with a corrected holiday calendar) gives the same answer by con
 and a test checks it does.
 
 Clock rules (the handbooks' "the clock pauses while we wait on the customer"):
-1. ``first_response`` and ``resolution`` start when the ticket is created.
+1. ``first_response``, ``periodic_update`` and ``resolution`` start when the ticket is
+   created (a customer waiting on an incident is owed its first update from the start).
 2. An agent's public reply meets ``first_response`` and ``next_response`` and restarts
-   ``periodic_update``; a customer's reply (after the first response) starts
-   ``next_response``.
+   ``periodic_update`` (each update owes the next one a full period); a customer's reply
+   (after the first response) starts ``next_response``.
 3. ``pending`` pauses every running clock; leaving ``pending`` resumes them.
 4. ``solved``/``closed`` meet ``resolution`` and stop the others; reopening resumes
    ``resolution`` with the business time it had already used.
@@ -30,6 +31,7 @@ UNRESOLVED = {"new", "open", "pending", "on_hold"}
 class Calendar:  # the protocol of tierdesk.calendars.BusinessCalendar this module uses
     def add_epoch(self, start_s: float, seconds: float) -> float: ...
     def between_epoch(self, a_s: float, b_s: float) -> float: ...
+    def ran_out_epoch(self, end_s: float, seconds: float = 0.0) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class Clock:
 @dataclass
 class SlaState:
     policy: str | None = None
-    pack_version: int | None = None
+    pack_version_id: int | None = None  # the applied row; older events named it pack_version
     calendar: dict[str, Any] | None = None
     clocks: dict[str, Clock] = field(default_factory=dict)
     status: str = "new"
@@ -109,12 +111,13 @@ def evaluate(events: Iterable[Event], calendar_for: CalendarFactory) -> SlaState
         if event.type == "created":
             state.status = data.get("status", "new")
             start("first_response", t)
+            start("periodic_update", t)
             start("resolution", t)
         elif event.type == "sla_targets_set":
             for clock in state.clocks.values():
                 accrue(clock, t)
             state.policy = data.get("policy")
-            state.pack_version = data.get("pack_version")
+            state.pack_version_id = data.get("pack_version_id", data.get("pack_version"))
             state.calendar = data.get("calendar")
             targets = {m: float(v) * 60 for m, v in (data.get("targets") or {}).items()}
             warns = {m: float(v) * 60 for m, v in (data.get("warn") or {}).items()}
@@ -161,11 +164,21 @@ def evaluate(events: Iterable[Event], calendar_for: CalendarFactory) -> SlaState
             continue
         remaining = clock.target_s - clock.elapsed_s
         if clock.state == RUNNING and clock.resumed_at is not None:
-            # A target shortened below the time already used is overdue from now on.
-            clock.due_at = (calendar.add_epoch(clock.resumed_at, remaining)
-                            if remaining > 0 else clock.resumed_at)
+            clock.due_at = _deadline(calendar, clock.resumed_at, remaining)
             if clock.warn_s:
-                warn_left = remaining - clock.warn_s
-                clock.warn_at = (calendar.add_epoch(clock.resumed_at, warn_left)
-                                 if warn_left > 0 else clock.resumed_at)
+                clock.warn_at = _deadline(calendar, clock.resumed_at, remaining - clock.warn_s)
     return state
+
+
+# Business time left below this (float rounding of sums of epoch seconds) is none left.
+_EXHAUSTED_S = 1e-3
+
+
+def _deadline(calendar: Calendar, resumed_at: float, left: float) -> float:
+    """When ``left`` business seconds from ``resumed_at`` run out. A budget already used
+    up (say, re-evaluated in the evening after it ran out at 17:00, or a target shortened
+    below the time used) ran out when the business time did: at that closing time, not
+    at the re-evaluation nor at the next opening."""
+    if left > _EXHAUSTED_S:
+        return calendar.add_epoch(resumed_at, left)
+    return calendar.ran_out_epoch(resumed_at, max(-left, 0.0))

@@ -40,15 +40,20 @@ def ticket_facts(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def desired_targets(ticket: Ticket, pack: Any, version_id: int) -> dict[str, Any]:
-    """Return what the pack says this ticket's SLA is (policy, calendar, minutes)."""
+def desired_targets(ticket: Ticket, pack: Any, version_id: int,
+                    version_number: int | None = None) -> dict[str, Any]:
+    """Return what the pack says this ticket's SLA is (policy, calendar, minutes).
+
+    The pack is named as people know it (``dataflow`` version 2, as ``/sla`` shows it);
+    ``pack_version_id`` is the applied row the clocks point at.
+    """
+    named = {"pack": pack.name, "pack_version": version_number, "pack_version_id": version_id}
     match = match_sla_policy(pack, ticket_facts(ticket))
     if match is None or not match.targets:
-        return {"policy": None, "pack_version": version_id, "calendar": None, "targets": {},
-                "warn": {}}
+        return {"policy": None, **named, "calendar": None, "targets": {}, "warn": {}}
     org = ticket.organisation
     return {
-        "policy": match.policy, "pack_version": version_id,
+        "policy": match.policy, **named,
         "calendar": calendar_spec(pack, match.calendar, timezone=org.timezone if org else None,
                                   country=org.country if org else None),
         "targets": dict(match.targets), "warn": dict(match.warn_before),
@@ -82,7 +87,7 @@ def sla_refresh(*, ticket: Ticket, now: datetime, reason: str, actor=None,
     if version is None:
         return
     pack = packs.active_pack()
-    desired = desired_targets(ticket, pack, version.pk)
+    desired = desired_targets(ticket, pack, version.pk, version.version)
     last = None if created is not None else (
         TicketEvent.objects.filter(ticket=ticket, type="sla_targets_set")
         .order_by("-id").values_list("data", flat=True).first())
@@ -118,7 +123,7 @@ def _store(ticket: Ticket, state: replay.SlaState, version_id: int, now: datetim
         row = existing.get(metric) or SlaTarget(ticket=ticket, metric=metric)
         row.state = c.state
         row.policy = state.policy or ""
-        row.pack_version_id = state.pack_version or version_id
+        row.pack_version_id = state.pack_version_id or version_id
         row.target_minutes = int(c.target_s // 60)
         row.elapsed_seconds = c.elapsed_s
         row.resumed_at = _dt(c.resumed_at)

@@ -161,5 +161,15 @@ class EventOut(Schema):
     id: int
     type: str
     actor_id: int | None
+    actor: str | None = Field(None, description="who did it: username (None: the platform)")
+    actor_name: str | None = Field(None, description="their full name, else username")
     data: dict[str, Any]
     created_at: datetime
+
+    @staticmethod
+    def resolve_actor(obj) -> str | None:
+        return obj.actor.username if obj.actor_id else None
+
+    @staticmethod
+    def resolve_actor_name(obj) -> str | None:
+        return (obj.actor.get_full_name() or obj.actor.username) if obj.actor_id else None

@@ -17,7 +17,7 @@ from tierdesk.customers.models import Contact
 from tierdesk.outbox import services as outbox
 from tierdesk.packs.selectors import active_pack, active_version
 from tierdesk.people.access import Viewer
-from tierdesk.people.models import Agent, Group, Tier
+from tierdesk.people.models import Agent, Group
 from tierdesk.rules import engine as rules
 from tierdesk.sla import services as sla
 from tierdesk.tickets import events, priorities
@@ -168,10 +168,14 @@ def _ticket_create_atomic(
         body_html=nh3.clean(body_html) if body_html else "", channel=ticket.channel,
         created_at=now,
     )
+    org = requester.organisation if requester.organisation_id else None
+    group_code, group_name, _ = events.named(ticket.group)
     created_event = events.created(
         ticket, viewer.user, now, subject=ticket.subject, channel=ticket.channel,
-        priority=ticket.priority, status=ticket.status, requester=requester.pk,
-        organisation=ticket.organisation_id, message_id=message.pk,
+        priority=ticket.priority, priority_name=events.priority_name(ticket.priority),
+        status=ticket.status, requester=requester.pk, requester_name=requester.name,
+        organisation=ticket.organisation_id, organisation_name=org.name if org else None,
+        group=group_code, group_name=group_name, message_id=message.pk,
         classified_by=ticket.classified_by, category=ticket.category,
     )
     if idempotency_key is not None:
@@ -386,13 +390,8 @@ def _apply(ticket: Ticket, viewer: Viewer, now, changes: dict[str, Any],
         if field in silent:
             continue
         extra = {"reason": reason} if reason else {}
-        events.field_changed(ticket, viewer.user, now, field, _plain(old), _plain(new), **extra)
+        events.field_changed(ticket, viewer.user, now, field, old, new, **extra)
     if changed:
         ticket.save(update_fields=changed)
     return changed
 
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Agent | Group | Tier | Ticket):
-        return value.pk
-    return value
