@@ -287,3 +287,18 @@ def test_only_administrators_may_import_history(dataflow, api_as, persona):
     response = post_lines(api_as(user), sso_ticket())
     assert response.status_code == 403
     assert counts()["tickets"] == 0
+
+
+def test_the_readme_example_imports_as_documented(dataflow, api_as):
+    """The JSON line shown in README.md ("Importing history") is a valid import."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Importing history", 1)[1]
+    example = re.search(r"```json\n(.*?)```", section, re.S).group(1)
+    AgentFactory(user=UserFactory(username="alice-readme", email="alice@example.com"))
+    report = post_lines(api_as(dataflow["admin"].user), json.loads(example)).json()
+    assert report["lines"][0]["outcome"] == "created", report
+    ticket = Ticket.objects.get(pk=report["lines"][0]["ticket_id"])
+    assert (ticket.status, ticket.tier.code) == ("closed", "ENG")
