@@ -121,6 +121,13 @@ class _BadJson:
 
 def _items(text: str) -> list[tuple[int, Any]]:
     """Return (line number, parsed object or _BadJson) for each ticket of the body."""
+    if text.lstrip().startswith("{"):
+        try:  # one ticket, perhaps pretty-printed over several lines
+            single = json.loads(text)
+        except json.JSONDecodeError:
+            single = None
+        if isinstance(single, dict):
+            return [(1, single)]
     if text.lstrip().startswith("["):
         try:
             items = json.loads(text)
