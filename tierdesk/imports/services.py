@@ -10,8 +10,8 @@
    would have. The system clock never dates anything.
 3. History is not re-enacted: the pack's rules do not run and nothing is sent (no
    acknowledgement, notification or apology for the past). An imported ticket that is
-   still open is live from then on: the next sweep handles its running clocks, and its
-   next change runs the rules.
+   still open is live from then on: the next sweep breaches a clock already overdue (with
+   the pack's breach actions, as for any open ticket), and its next change runs the rules.
 4. Idempotent by external id: the same line again is skipped; a changed line under an
    imported external id is a conflict and changes nothing (the audit log is append-only,
    so history is never rewritten).
