@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.factories import AgentFactory, ContactFactory, OrganisationFactory, UserFactory
+from tests.outbox.fixtures import _threads_release_db_connections, smtp_server  # noqa: F401
 from tierdesk import clock
 from tierdesk.cli import main
 from tierdesk.escalation.models import Escalation
@@ -110,6 +111,17 @@ def test_dry_run_prints_the_breach_escalation_and_notifications_and_writes_nothi
     assert "email to maria@example.com" in out
     assert "deliver_outbox: not run (it sends)" in out
     assert snapshot() == before
+
+
+def test_dry_run_sends_no_mail_that_the_real_sweep_then_sends(p1_ticket, smtp_server, capsys):
+    """With mail configured (a real SMTP server on loopback), a dry run lists the mail it
+    would send and sends none; the real sweep at the same instant sends it."""
+    at = (MONDAY_10 + timedelta(hours=4, minutes=30)).isoformat()
+    _, preview, _ = sweep(capsys, "--now", at, "--dry-run")
+    assert "send email to it@redwood.example.com" in preview
+    assert smtp_server.messages == []
+    sweep(capsys, "--now", at)
+    assert smtp_server.messages  # the acknowledgement queued at creation, at least
 
 
 def test_dry_run_at_a_future_time_needs_no_force_and_writes_nothing(p1_ticket, capsys):
