@@ -113,7 +113,8 @@ def test_dry_run_prints_the_breach_escalation_and_notifications_and_writes_nothi
     assert snapshot() == before
 
 
-def test_dry_run_sends_no_mail_that_the_real_sweep_then_sends(p1_ticket, smtp_server, capsys):
+def test_dry_run_sends_no_mail_that_the_real_sweep_then_sends(
+        p1_ticket, smtp_server, capsys):  # noqa: F811 (the fixture imported above)
     """With mail configured (a real SMTP server on loopback), a dry run lists the mail it
     would send and sends none; the real sweep at the same instant sends it."""
     at = (MONDAY_10 + timedelta(hours=4, minutes=30)).isoformat()
