@@ -25,24 +25,24 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from pydantic import ValidationError
 
 from tierdesk import clock
 from tierdesk.common.errors import Forbidden, ServiceError
 from tierdesk.customers.models import Contact, Organisation
+from tierdesk.imports import steps
 from tierdesk.imports.models import ImportedTicket
 from tierdesk.imports.schemas import TicketLine, error_message, error_path
-from tierdesk.packs.selectors import active_pack, active_version
+from tierdesk.imports.steps import LineError
+from tierdesk.packs.selectors import active_version
 from tierdesk.people.access import Viewer
-from tierdesk.people.models import Agent, Group, Role, Tier
+from tierdesk.people.models import Agent, Role
 from tierdesk.sla import services as sla
-from tierdesk.sla.models import SlaTarget
 from tierdesk.tickets import events, priorities
 from tierdesk.tickets.classification import classify_new_ticket
-from tierdesk.tickets.models import Channel, Message, Ticket
-from tierdesk.tickets.services import _apply, normalise_tags
-from tierdesk.tickets.statuses import CLOSED, NEW, OPEN, PENDING, SOLVED, check_transition
+from tierdesk.tickets.models import Message, Ticket
+from tierdesk.tickets.services import normalise_tags
+from tierdesk.tickets.statuses import NEW
 
 # History has happened: an instant later than this past the clock is refused.
 FUTURE_TOLERANCE = timedelta(minutes=1)
@@ -87,12 +87,6 @@ class ImportReport:
         return (f"created {self.count('created')}, skipped {self.count('duplicate')} "
                 f"duplicate(s), {self.count('conflict')} conflict(s), "
                 f"{self.count('error')} error(s)")
-
-
-class _LineError(Exception):
-    def __init__(self, field: str | None, message: str) -> None:
-        super().__init__(message)
-        self.field, self.message = field, message
 
 
 def require_admin(viewer: Viewer) -> None:
@@ -167,7 +161,7 @@ def _import_item(viewer: Viewer, number: int, item: Any) -> LineOutcome:
         if previous is None:
             ticket = _import_line(viewer=viewer, line=line, fingerprint=fingerprint)
             return LineOutcome(number, "created", line.external_id, ticket.pk)
-    except _LineError as exc:
+    except LineError as exc:
         return LineOutcome(number, "error", line.external_id, field=exc.field,
                            message=exc.message)
     except IntegrityError:
@@ -196,10 +190,10 @@ def _previous(external_id: str) -> ImportedTicket | None:
 def _import_line(*, viewer: Viewer, line: TicketLine, fingerprint: str) -> Ticket:
     """Write one ticket and its history, each event at its own instant (steps 2-3)."""
     contact = _requester(line)
-    steps = _timeline(line)
+    timeline = _timeline(line)
     fields: dict[str, Any] = {
         "subject": line.subject.strip(), "requester": contact,
-        "channel": _channel(line.channel, "channel"), "priority": line.priority,
+        "channel": steps.channel(line.channel, "channel"), "priority": line.priority,
         "category": line.category, "error_code": line.error_code.strip().upper(),
         "language": line.language or contact.language or _org_language(contact),
         "tags": _tags(line.tags), "custom_fields": {},
@@ -228,15 +222,15 @@ def _import_line(*, viewer: Viewer, line: TicketLine, fingerprint: str) -> Ticke
     sla.sla_refresh(ticket=ticket, now=start, reason="created", actor=contact.user,
                     created=created)
     agents: dict[str, Agent] = {}
-    for at, kind, index, step in steps:
-        _sweep_until(ticket, at)
+    for at, kind, index, step in timeline:
+        steps.sweep_until(ticket, at)
         path = f"{kind}[{index}]"
         if kind == "messages":
-            _message(ticket, contact, step, at, path, agents)
+            steps.write_message(ticket, contact, step, at, path, agents)
         elif kind == "status_changes":
-            _status(ticket, step.status, at, path)
+            steps.write_status(ticket, step.status, at, path)
         else:
-            _escalation(ticket, step, at, path)
+            steps.write_escalation(ticket, step, at, path)
     ImportedTicket.objects.create(external_id=line.external_id, ticket=ticket,
                                   fingerprint=fingerprint, imported_by=viewer.user,
                                   imported_at=clock.now())
@@ -248,21 +242,14 @@ def _check(call, path: str) -> None:
     try:
         call()
     except ServiceError as exc:
-        raise _LineError(path, exc.message) from None
-
-
-def _channel(value: str, path: str) -> str:
-    if value not in Channel.values:
-        raise _LineError(path, f"unknown channel {value!r} (known: "
-                               f"{', '.join(Channel.values)})")
-    return value
+        raise LineError(path, exc.message) from None
 
 
 def _tags(tags: list[str]) -> list[str]:
     try:
         return normalise_tags(tags)
     except ServiceError as exc:
-        raise _LineError("tags", exc.message) from None
+        raise LineError("tags", exc.message) from None
 
 
 def _org_language(contact: Contact) -> str:
@@ -273,19 +260,19 @@ def _timeline(line: TicketLine) -> list[tuple[datetime, str, int, Any]]:
     """Every later step, oldest first; refuse one before the ticket or in the future."""
     latest = clock.now() + FUTURE_TOLERANCE
     if line.created_at > latest:
-        raise _LineError("created_at", "is in the future: only past tickets can be imported")
-    steps = []
+        raise LineError("created_at", "is in the future: only past tickets can be imported")
+    out = []
     for kind in ("messages", "status_changes", "escalations"):
         for index, step in enumerate(getattr(line, kind)):
             at = step.created_at if kind == "messages" else step.at
             name = "created_at" if kind == "messages" else "at"
             if at < line.created_at:
-                raise _LineError(f"{kind}[{index}].{name}",
+                raise LineError(f"{kind}[{index}].{name}",
                                  "is before the ticket's created_at")
             if at > latest:
-                raise _LineError(f"{kind}[{index}].{name}", "is in the future")
-            steps.append((at.astimezone(UTC), kind, index, step))
-    return sorted(steps, key=lambda s: (s[0], _ORDER[s[1]], s[2]))
+                raise LineError(f"{kind}[{index}].{name}", "is in the future")
+            out.append((at.astimezone(UTC), kind, index, step))
+    return sorted(out, key=lambda s: (s[0], _ORDER[s[1]], s[2]))
 
 
 def _requester(line: TicketLine) -> Contact:
@@ -296,7 +283,7 @@ def _requester(line: TicketLine) -> Contact:
         org = (Organisation.objects.filter(external_id=line.organisation).first()
                or Organisation.objects.filter(name=line.organisation).first())
         if org is None:
-            raise _LineError("organisation", f"unknown organisation {line.organisation!r} "
+            raise LineError("organisation", f"unknown organisation {line.organisation!r} "
                                              f"(give its external id or name)")
     who = line.requester
     query = Contact.objects.select_related("organisation", "user")
@@ -307,16 +294,16 @@ def _requester(line: TicketLine) -> Contact:
         contact = query.filter(email=who.email.strip().lower()).first()
     if contact is not None:
         if org is not None and contact.organisation_id != org.pk:
-            raise _LineError("organisation", f"{contact.email} belongs to "
+            raise LineError("organisation", f"{contact.email} belongs to "
                                              f"{contact.organisation or 'no organisation'}, "
                                              f"not {org}")
         return contact
     if not who.email:
-        raise _LineError("requester.external_id", f"no contact with external id "
+        raise LineError("requester.external_id", f"no contact with external id "
                                                   f"{who.external_id!r}; give an email to "
                                                   f"create one")
     if org is None:
-        raise _LineError("organisation", f"{who.email} is a new contact: name their "
+        raise LineError("organisation", f"{who.email} is a new contact: name their "
                                          f"organisation")
     contact = Contact(name=who.name or who.email, email=who.email.strip().lower(),
                       organisation=org, external_id=who.external_id, language=who.language)
@@ -324,122 +311,6 @@ def _requester(line: TicketLine) -> Contact:
         contact.full_clean()
     except DjangoValidationError as exc:
         name, messages = next(iter(exc.message_dict.items()))
-        raise _LineError(f"requester.{name}", "; ".join(messages)) from None
+        raise LineError(f"requester.{name}", "; ".join(messages)) from None
     contact.save()
     return contact
-
-
-def _sweep_until(ticket: Ticket, until: datetime) -> None:
-    """Record each warning and breach due before ``until`` at its own instant, as the
-    sweep would have when it came (same events, same claimed columns)."""
-    due: list[tuple[datetime, str, SlaTarget]] = []
-    for row in SlaTarget.objects.filter(ticket=ticket, state=SlaTarget.State.RUNNING,
-                                        breached_at__isnull=True):
-        if row.warn_at is not None and row.warned_at is None and row.warn_at < until:
-            due.append((row.warn_at, "warning", row))
-        if row.due_at is not None and row.due_at < until:
-            due.append((row.due_at, "breach", row))
-    for at, kind, row in sorted(due, key=lambda d: (d[0], d[1] == "breach")):
-        data = {"metric": row.metric, "policy": row.policy,
-                "due_at": row.due_at.astimezone(UTC).isoformat()}
-        if kind == "warning":
-            row.warned_at = at
-            events.record(ticket, "sla_warning", None, at, **data)
-        else:
-            row.breached_at = at
-            events.record(ticket, "sla_breached", None, at, **data)
-        row.save(update_fields=["warned_at", "breached_at"])
-
-
-def _as(user) -> Viewer:
-    """The author of an imported step, for the audit rows the ticket services write."""
-    return Viewer(user=user, agent=None, contact=None, system=True)
-
-
-def _message(ticket: Ticket, contact: Contact, step: Any, at: datetime, path: str,
-             agents: dict[str, Agent]) -> None:
-    if ticket.status == CLOSED:
-        raise _LineError(path, "the ticket is closed by then: a closed ticket takes no "
-                               "messages")
-    by = step.author
-    if by == "customer" and not step.public:
-        raise _LineError(f"{path}.public", "a customer cannot write an internal note")
-    if by == "customer" and step.agent:
-        raise _LineError(f"{path}.agent", "a customer's message names no agent")
-    user = contact.user
-    if by == "agent":
-        user = _agent(step.agent, f"{path}.agent", agents).user if step.agent else None
-    channel = _channel(step.channel, f"{path}.channel") if step.channel else ticket.channel
-    kind = Message.Kind.REPLY if step.public else Message.Kind.NOTE
-    message = Message.objects.create(ticket=ticket, kind=kind, author=user,
-                                     body_text=step.body, channel=channel, created_at=at)
-    events.message_added(ticket, user, at, message.pk, kind, by=by)
-    changes: dict[str, Any] = {"updated_at": at}
-    if kind == Message.Kind.REPLY and by == "agent":
-        if ticket.first_responded_at is None:
-            changes["first_responded_at"] = at
-        if ticket.status == NEW:
-            changes["status"] = OPEN
-    elif kind == Message.Kind.REPLY and ticket.status in (PENDING, SOLVED):
-        changes["status"] = OPEN
-        if ticket.status == SOLVED:
-            changes["solved_at"] = None
-    _apply(ticket, _as(user), at, changes, reason="imported")
-    if kind == Message.Kind.REPLY:
-        sla.sla_refresh(ticket=ticket, now=at, reason="reply", actor=user)
-
-
-def _agent(name: str, path: str, agents: dict[str, Agent]) -> Agent:
-    if name not in agents:
-        agent = (Agent.objects.select_related("user")
-                 .filter(Q(user__email__iexact=name) | Q(user__username=name)).first())
-        if agent is None:
-            raise _LineError(path, f"no agent with email or username {name!r}")
-        agents[name] = agent
-    return agents[name]
-
-
-def _status(ticket: Ticket, status: str, at: datetime, path: str) -> None:
-    if status == ticket.status:
-        raise _LineError(f"{path}.status", f"the ticket is already {status} by then")
-    _check(lambda: check_transition(ticket.status, status), f"{path}.status")
-    changes: dict[str, Any] = {"status": status, "updated_at": at}
-    if status == SOLVED:
-        changes["solved_at"] = at
-    elif status == CLOSED:
-        changes["closed_at"] = at
-    elif ticket.status == SOLVED:
-        changes["solved_at"] = None
-    _apply(ticket, _as(None), at, changes, reason="imported")
-    sla.sla_refresh(ticket=ticket, now=at, reason="status changed")
-
-
-def _escalation(ticket: Ticket, step: Any, at: datetime, path: str) -> None:
-    """Record a past escalation: the tier or unit the ticket went to, and its queue."""
-    from tierdesk.escalation.models import Escalation
-
-    pack = active_pack()
-    tiers = [t.code for t in pack.tiers] if pack is not None else []
-    units = {u.code for u in pack.units} if pack is not None else set()
-    if step.to not in tiers and step.to not in units:
-        known = ", ".join([*tiers, *sorted(units)]) or "none: no policy pack is active"
-        raise _LineError(f"{path}.to", f"unknown tier or unit {step.to!r} (known: {known})")
-    if ticket.status == CLOSED:
-        raise _LineError(path, "the ticket is closed by then: it cannot be escalated")
-    from_tier = ticket.tier.code if ticket.tier_id else (tiers[0] if tiers else None)
-    unit = step.to in units
-    escalation = Escalation.objects.create(
-        ticket=ticket, direction=Escalation.Direction.UNIT if unit else Escalation.Direction.UP,
-        from_tier=from_tier or "", to=step.to, note=step.note, actor=None, at=at)
-    events.record(ticket, "escalated", None, at, to=step.to, from_tier=from_tier, criteria=[],
-                  escalation=escalation.pk, rule=None, imported=True)
-    changes: dict[str, Any] = {"updated_at": at}
-    if not unit:
-        changes["tier"] = Tier.objects.filter(code=step.to).first()
-    queue = (Group.objects.filter(code=step.to).first()
-             or Group.objects.filter(tier__code=step.to).order_by("id").first())
-    if queue is not None and queue.pk != ticket.group_id:
-        changes["group"] = queue
-        changes["assignee"] = None
-    _apply(ticket, _as(None), at, changes, reason=f"escalated to {step.to}")
-    sla.sla_refresh(ticket=ticket, now=at, reason=f"escalated to {step.to}")
