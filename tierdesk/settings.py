@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tierdesk.escalation",
     "tierdesk.rules",
     "tierdesk.integrations",
+    "tierdesk.imports",
 ]
 
 MIDDLEWARE = [

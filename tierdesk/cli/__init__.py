@@ -3,9 +3,9 @@
 import argparse
 from collections.abc import Sequence
 
-from tierdesk.cli import accounts, backup, policy, serve, sweep
+from tierdesk.cli import accounts, backup, imports, policy, serve, sweep
 
-COMMAND_MODULES = (serve, accounts, sweep, policy, backup)
+COMMAND_MODULES = (serve, accounts, sweep, policy, imports, backup)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,8 +19,10 @@ def django_setup() -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tierdesk.settings")
     import django
+    from django.apps import apps
 
-    django.setup()
+    if not apps.ready:  # set up once: a second set-up would reconfigure logging
+        django.setup()
 
 
 def prepare_instance(*, load_demo: bool) -> None:
