@@ -14,7 +14,7 @@ from tierdesk.escalation.models import Escalation
 from tierdesk.outbox.models import OutboxMessage
 from tierdesk.packs.services import pack_apply
 from tierdesk.people.access import viewer_for
-from tierdesk.people.models import Role
+from tierdesk.people.models import Group, Role, Tier
 from tierdesk.policy import PACKS_DIR
 from tierdesk.rules.models import RuleState
 from tierdesk.sla.models import SlaTarget
@@ -32,6 +32,9 @@ def p1_ticket(db):
     pack_apply(source=(PACKS_DIR / "dataflow.yaml").read_text())
     manager = AgentFactory(role=Role.SUPPORT_MANAGER,
                            user=UserFactory(username="maria", email="maria@example.com"))
+    engineer = AgentFactory(role=Role.ENGINEER, tier=Tier.objects.get(code="ENG"))
+    engineer.groups.set([Group.objects.get_or_create(code="ENG",
+                                                     defaults={"name": "Engineering"})[0]])
     org = OrganisationFactory(external_id="1018", plan="Enterprise", country="US",
                               timezone="America/New_York")
     requester = ContactFactory(organisation=org, email="it@redwood.example.com")
