@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "tierdesk.escalation",
     "tierdesk.rules",
     "tierdesk.integrations",
+    "tierdesk.search",
 ]
 
 MIDDLEWARE = [
