@@ -3,9 +3,9 @@
 import argparse
 from collections.abc import Sequence
 
-from tierdesk.cli import accounts, policy, serve, sweep
+from tierdesk.cli import accounts, policy, search, serve, sweep
 
-COMMAND_MODULES = (serve, accounts, sweep, policy)
+COMMAND_MODULES = (serve, accounts, sweep, policy, search)
 
 
 def build_parser() -> argparse.ArgumentParser:
