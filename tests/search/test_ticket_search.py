@@ -6,6 +6,7 @@ from django.db import connection
 
 from tests.factories import CustomerContactFactory, UserFactory
 from tierdesk.cli import main as tierdesk
+from tierdesk.search import query
 from tierdesk.tickets import services
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.search import TICKETS
@@ -223,3 +224,17 @@ def test_a_list_cursor_is_refused_for_a_search(world, api_as):
     response = api.get(f"/api/v1/tickets?q=sign&cursor={cursor}")
     assert response.status_code == 400
     assert response.json()["field"] == "cursor"
+
+
+def test_a_very_common_word_is_ranked_among_its_newest_matches(world, api_as, monkeypatch):
+    """Ranking reads every candidate, so only the newest RANK_WINDOW matches are ranked
+    (1,000 in production; 3 here) and the pages end there."""
+    monkeypatch.setattr(query, "RANK_WINDOW", 3)
+    oldest = open_ticket(world, subject="Comet comet comet", body="Comet")
+    newer = [open_ticket(world, subject="Other", body=f"comet number {i}") for i in range(4)]
+    api = api_as(world.agent)
+    page = api.get("/api/v1/tickets?q=comet&limit=2").json()
+    rest = api.get(f"/api/v1/tickets?q=comet&limit=2&cursor={page['next_cursor']}").json()
+    seen = [t["id"] for t in page["items"] + rest["items"]]
+    assert sorted(seen) == sorted(t.pk for t in newer[1:])
+    assert oldest.pk not in seen and rest["next_cursor"] is None

@@ -31,6 +31,9 @@ def rebuild(*, name: str | None = None, batch: int = REBUILD_BATCH,
         if name is not None and entry.index.name != name:
             continue
         after, total = 0, 0
+        # Filling an empty index (first migration, restore): no search can be using it.
+        if backends.is_empty(entry.index):
+            backends.without_secondary_index(entry.index)
         while True:
             with transaction.atomic():
                 page = entry.documents(after, batch)
@@ -44,6 +47,8 @@ def rebuild(*, name: str | None = None, batch: int = REBUILD_BATCH,
             if upto is None:
                 break
             after = upto
+        with transaction.atomic():
+            backends.restore_secondary_index(entry.index)
         backends.optimise(entry.index)
         done[entry.index.name] = total
     return done
