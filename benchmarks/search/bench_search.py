@@ -35,7 +35,7 @@ COMMON_EVERY = 10  # "dashboard" is in one ticket in ten
 GROUPS = (("Support", 40), ("Engineering", 20), ("DevOps", 20), ("Product", 15), (None, 5))
 STATUSES = (("new", 10), ("open", 30), ("pending", 15), ("on_hold", 5), ("solved", 20),
             ("closed", 20))
-SUPPORT_WORDS = (
+SUPPORT_TEXT = (
     "login error page report user account export data sync slow failed cannot access "
     "update billing invoice payment refund password reset email notification chart "
     "widget filter query timeout connection server integration token key upload file "
@@ -46,10 +46,11 @@ SUPPORT_WORDS = (
     "plan upgrade downgrade trial license seat contract renewal support ticket agent "
     "please help urgent asap thanks hello regards since yesterday today morning still "
     "again every always never sometimes after before during when customer client"
-).split()
-SPANISH = "sesión facturación contraseña configuración conexión aplicación información".split()
-FRENCH = "réinitialisé mot passe télécharger paramètres accès sécurité problème".split()
-ARABIC = "الحساب الدخول كلمة المرور الفاتورة التقرير لوحة البيانات مشكلة إلى".split()
+)
+SUPPORT_WORDS = SUPPORT_TEXT.split()
+SPANISH = ["sesión", "facturación", "contraseña", "configuración", "conexión"]
+FRENCH = ["réinitialisé", "télécharger", "paramètres", "accès", "sécurité", "problème"]
+ARABIC = ["الحساب", "الدخول", "كلمة", "المرور", "الفاتورة", "التقرير", "لوحة", "مشكلة", "إلى"]
 SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "pa", "qui", "dor",
              "fen", "gal", "hob", "jur", "wex", "yal", "bri", "cto")
 COMMON_WORD = "dashboard"
@@ -319,9 +320,10 @@ def matches(word: str, username: str | None = None) -> int:
     from tierdesk.tickets import selectors
 
     if username is None:
+        from django.db import connection
+
         from tierdesk.search import backends
         from tierdesk.tickets.search import TICKETS
-        from django.db import connection
 
         where, _, params, _ = backends.match(TICKETS, [word], internal=True)
         with connection.cursor() as cursor:
