@@ -313,25 +313,29 @@ def timed(client, secret: str, paths: list[str], repeat: int) -> dict:
 
 
 def matches(word: str, username: str | None = None) -> int:
-    """Tickets whose document holds ``word`` (all of them, or those the user may see)."""
+    """Tickets whose document holds ``word``: all of them, or those ``username`` may see
+    (counted without the ranking window)."""
     from django.contrib.auth import get_user_model
+    from django.db import connection
 
     from tierdesk.people.access import viewer_for
+    from tierdesk.search import backends, query
     from tierdesk.tickets import selectors
+    from tierdesk.tickets.search import TICKETS
 
     if username is None:
-        from django.db import connection
-
-        from tierdesk.search import backends
-        from tierdesk.tickets.search import TICKETS
-
         where, _, params, _ = backends.match(TICKETS, [word], internal=True)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {TICKETS.table} WHERE {where}", params)
-            return cursor.fetchone()[0]
-    viewer = viewer_for(get_user_model().objects.get(username=username))
-    return len(selectors.ticket_search(viewer=viewer, filters={"q": word}, offset=0,
-                                       limit=10**7))
+        sql = f"SELECT count(*) FROM {TICKETS.table} WHERE {where}"
+    else:
+        viewer = viewer_for(get_user_model().objects.get(username=username))
+        scope, scope_params = selectors._where(selectors._scope(viewer), {})
+        ranked, params = query.ranked_ids_sql(
+            TICKETS, word, internal=viewer.is_agent, table="tickets_ticket", alias="t",
+            where=" AND ".join(scope), params=scope_params, limit=10**9, window=10**9)
+        sql = f"SELECT count(*) FROM ({ranked}) hits"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
 
 
 def measure(args: argparse.Namespace, tickets: int, rng: random.Random) -> list[dict]:

@@ -32,7 +32,8 @@ _ARABIC = str.maketrans({
     **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
     **{chr(0x06F0 + d): str(d) for d in range(10)},  # Eastern Arabic-Indic digits
 })
-_COMPOUND = re.compile(r"[^\W_]+(?:[-_][^\W_]+)*")
+_JOINED = re.compile(r"\b[^\W_]+(?:[-_][^\W_]+)+")
+_SEPARATOR = re.compile(r"[-_]")
 _PART = re.compile(r"[^\W_]+")
 
 
@@ -46,19 +47,22 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Return the words of ``text`` in order, as the index stores them."""
-    out: list[str] = []
-    for compound in _COMPOUND.findall(fold(text)):
-        parts = _PART.findall(compound)
-        if len(parts) > 1 and _is_code(compound):
-            out.append("".join(parts))
-        else:
-            out.extend(parts)
-    return [w for w in out if len(w) <= MAX_WORD]
+    folded = fold(text)
+    if "-" in folded or "_" in folded:
+        folded = _JOINED.sub(_join_code, folded)
+    out = _PART.findall(folded)
+    if out and max(map(len, out)) > MAX_WORD:
+        out = [w for w in out if len(w) <= MAX_WORD]
+    return out
 
 
-def _is_code(compound: str) -> bool:
-    has_digit = any(c.isdigit() for c in compound)
-    return has_digit and any(c.isalpha() for c in compound)
+def _join_code(match: re.Match) -> str:
+    """``db-2002`` -> ``db2002``; a joined word without both letters and digits
+    (``e-mail``, ``2026-11-23``) stays as it is, to be split into its parts."""
+    compound = match.group()
+    if any(c.isdigit() for c in compound) and any(c.isalpha() for c in compound):
+        return _SEPARATOR.sub("", compound)
+    return compound
 
 
 def indexed_text(text: str, limit: int) -> str:
