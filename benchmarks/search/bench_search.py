@@ -430,7 +430,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     rng = random.Random(10)
-    print(f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')} db={args.db} tickets={args.tickets}")
+    size = f"reuse={args.reuse}" if args.reuse else f"tickets={args.tickets}"
+    print(f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')} db={args.db} {size}")
     print(f"uptime: {uptime()}", flush=True)
     place = configure(args)
     print(f"instance: {place}", flush=True)
