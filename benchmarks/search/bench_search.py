@@ -90,6 +90,7 @@ def configure(args: argparse.Namespace) -> dict:
         os.environ["TIERDESK_DATABASE_URL"] = PG_URL.format(name=name)
         os.environ["TIERDESK_DATA_DIR"] = tempfile.mkdtemp(prefix="tierdesk-bench-search-")
         place["pg_name"] = name
+        place["scratch"] = os.environ["TIERDESK_DATA_DIR"]
     import django
 
     django.setup()
@@ -105,6 +106,12 @@ def teardown(place: dict) -> None:
                         "--force", place["pg_name"]], check=False)
     if "data_dir" in place:
         shutil.rmtree(place["data_dir"], ignore_errors=True)
+
+
+def scratch_cleanup(place: dict) -> None:
+    """The PostgreSQL run's data folder (static files, no database) is never kept."""
+    if "scratch" in place:
+        shutil.rmtree(place["scratch"], ignore_errors=True)
 
 
 # --- seed ---------------------------------------------------------------------------------
@@ -456,6 +463,7 @@ def main(argv: list[str] | None = None) -> int:
         measure(args, n_tickets, random.Random(11))
         print(f"uptime: {uptime()}", flush=True)
     finally:
+        scratch_cleanup(place)
         if not args.keep:
             teardown(place)
         else:
