@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from tierdesk import clock
 from tierdesk.customers.models import Contact, Organisation
 from tierdesk.people.models import Agent, Group, Role, Tier
+from tierdesk.tickets import search
 from tierdesk.tickets.models import Message, Ticket
 
 
@@ -78,6 +79,7 @@ class AgentFactory(factory.django.DjangoModelFactory):
 class TicketFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Ticket
+        skip_postgeneration_save = True
 
     subject = factory.Sequence(lambda n: f"Problem {n}")
     requester = factory.SubFactory(ContactFactory)
@@ -86,12 +88,24 @@ class TicketFactory(factory.django.DjangoModelFactory):
     created_at = factory.LazyFunction(clock.now)
     updated_at = factory.LazyFunction(clock.now)
 
+    @factory.post_generation
+    def indexed(self, create, extracted, **kwargs):
+        """In the search index, as the ticket services would leave it."""
+        if create:
+            search.index_ticket(self)
+
 
 class MessageFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Message
+        skip_postgeneration_save = True
 
     ticket = factory.SubFactory(TicketFactory)
     kind = Message.Kind.REPLY
     body_text = "Hello"
     created_at = factory.LazyFunction(clock.now)
+
+    @factory.post_generation
+    def indexed(self, create, extracted, **kwargs):
+        if create:
+            search.index_ticket(self.ticket)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tierdesk.rules",
     "tierdesk.integrations",
     "tierdesk.imports",
+    "tierdesk.search",
 ]
 
 MIDDLEWARE = [

@@ -42,6 +42,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
     except BackupError as exc:
         print(f"tierdesk restore: {exc}; nothing changed", file=sys.stderr)
         return 1
+    if args.target is None:
+        from tierdesk.search.services import rebuild
+
+        rebuild()  # the full-text indexes are derived data, not in the archive
+    else:
+        print("run `tierdesk search rebuild` on the target instance to make it searchable")
     rows = sum(t["rows"] for t in manifest.tables.values())
     print(f"restored {rows} rows in {len(manifest.tables)} tables and "
           f"{sum(1 for f in manifest.files.values() if not f.get('missing'))} files "

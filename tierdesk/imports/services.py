@@ -41,6 +41,7 @@ from tierdesk.sla import services as sla
 from tierdesk.tickets import events, priorities
 from tierdesk.tickets.classification import classify_new_ticket
 from tierdesk.tickets.models import Message, Ticket
+from tierdesk.tickets.search import index_ticket
 from tierdesk.tickets.services import normalise_tags
 from tierdesk.tickets.statuses import NEW
 
@@ -231,6 +232,8 @@ def _import_line(*, viewer: Viewer, line: TicketLine, fingerprint: str) -> Ticke
             steps.write_status(ticket, step.status, at, path)
         else:
             steps.write_escalation(ticket, step, at, path)
+    ticket.refresh_from_db()
+    index_ticket(ticket)  # searchable like any ticket: subject, messages, notes
     ImportedTicket.objects.create(external_id=line.external_id, ticket=ticket,
                                   fingerprint=fingerprint, imported_by=viewer.user,
                                   imported_at=clock.now())

@@ -100,15 +100,26 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn,
 
 @router.get("", response=TicketPage)
 def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
-    """List visible tickets, newest first; follow ``next_cursor`` for the next page."""
-    items = selectors.ticket_list(
-        viewer=_viewer(request), filters=filters.model_dump(),
-        after_id=cursors.decode(filters.cursor), limit=filters.limit + 1,
-    )
-    more = len(items) > filters.limit
+    """List visible tickets, newest first; follow ``next_cursor`` for the next page.
+
+    With ``q``, a full-text search of subject, messages, error code and tags (internal
+    notes for agents only): every word must match, best match first."""
+    if filters.q:
+        offset = cursors.decode(filters.cursor, kind="rank") or 0
+        items = selectors.ticket_search(viewer=_viewer(request), filters=filters.model_dump(),
+                                        offset=offset, limit=filters.limit + 1)
+        more = len(items) > filters.limit
+        following = cursors.encode(offset + filters.limit, kind="rank") if more else None
+    else:
+        items = selectors.ticket_list(
+            viewer=_viewer(request), filters=filters.model_dump(),
+            after_id=cursors.decode(filters.cursor), limit=filters.limit + 1,
+        )
+        more = len(items) > filters.limit
+        following = cursors.encode(items[filters.limit - 1]["id"]) if more else None
     items = items[: filters.limit]
     return model_response(TicketPage.model_validate(
-        {"items": items, "next_cursor": cursors.encode(items[-1]["id"]) if more else None}))
+        {"items": items, "next_cursor": following}))
 
 
 @router.get("/{int:ticket_id}", response=TicketOut)

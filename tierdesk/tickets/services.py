@@ -20,7 +20,7 @@ from tierdesk.people.access import Viewer
 from tierdesk.people.models import Agent, Group
 from tierdesk.rules import engine as rules
 from tierdesk.sla import services as sla
-from tierdesk.tickets import events, priorities
+from tierdesk.tickets import events, priorities, search
 from tierdesk.tickets.channel_rules import check_channel
 from tierdesk.tickets.classification import classify_new_ticket
 from tierdesk.tickets.close_rules import check_close
@@ -170,6 +170,7 @@ def _ticket_create_atomic(
     )
     org = requester.organisation if requester.organisation_id else None
     group_code, group_name, _ = events.named(ticket.group)
+    search.index_new_ticket(ticket, body)
     created_event = events.created(
         ticket, viewer.user, now, subject=ticket.subject, channel=ticket.channel,
         priority=ticket.priority, priority_name=events.priority_name(ticket.priority),
@@ -217,6 +218,7 @@ def reply(*, ticket: Ticket, viewer: Viewer, body: str, body_html: str = "",
         body_html=nh3.clean(body_html) if body_html else "", channel=channel,
         external_id=external_id, created_at=now,
     )
+    search.index_ticket(ticket)
     events.message_added(ticket, viewer.user, now, message.pk, "reply",
                          by="agent" if viewer.is_agent else "customer")
     changes: dict[str, Any] = {"updated_at": now}
@@ -248,6 +250,7 @@ def ticket_add_note(*, ticket: Ticket, viewer: Viewer, body: str) -> Message:
         ticket=ticket, kind=Message.Kind.NOTE, author=viewer.user, body_text=body,
         created_at=now,
     )
+    search.index_ticket(ticket)
     events.message_added(ticket, viewer.user, now, message.pk, "note", by="agent")
     _apply(ticket, viewer, now, {"updated_at": now})
     return message
@@ -290,6 +293,8 @@ def update(*, ticket: Ticket, viewer: Viewer, changes: dict[str, Any],
             clean["solved_at"] = None
     clean["updated_at"] = now
     after_change(ticket=ticket, viewer=viewer, now=now, changes=clean, reason=reason)
+    if search.INDEXED_FIELDS & clean.keys():
+        search.index_ticket(ticket)
     return ticket
 
 
@@ -373,6 +378,8 @@ def ticket_merge(*, source: Ticket, target: Ticket, viewer: Viewer) -> Ticket:
     target.save(update_fields=["tags", "updated_at"])
     after_change(ticket=source, viewer=viewer, now=now, reason="merged", changes={
         "merged_into": target, "status": CLOSED, "closed_at": now, "updated_at": now})
+    search.index_ticket(source)
+    search.index_ticket(target)
     return target
 
 
