@@ -8,7 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.factories import AgentFactory, ContactFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    AgentFactory,
+    ContactFactory,
+    GroupFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 from tierdesk import clock
 from tierdesk.outbox.services import deliver_due
 from tierdesk.packs.services import pack_apply
@@ -31,6 +37,10 @@ def staff(db):
     manager = AgentFactory(role=Role.SUPPORT_MANAGER, user=UserFactory(
         username="maria", first_name="Maria", last_name="Lopez", email="maria@df.example"))
     agent = AgentFactory(user=UserFactory(username="alice", email="alice@df.example"))
+    # the Product Team works the queue DataFlow's bug rule escalates to (routing refuses
+    # a queue nobody works)
+    product = AgentFactory(user=UserFactory(username="priya", email="priya@df.example"))
+    product.groups.set([GroupFactory(name="Product Team", code="product")])
     return manager, agent
 
 
