@@ -193,7 +193,7 @@ AUTHENTICATION_BACKENDS = [
 # Argon2 for new and changed passwords; older hashes still verify and are upgraded at the
 # next sign-in.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "tierdesk.web.passwords.TierdeskArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
