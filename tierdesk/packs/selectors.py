@@ -32,11 +32,14 @@ def _transaction_memo() -> dict | None:
     if not connection.in_atomic_block or not connection.atomic_blocks:
         return None
     outermost = connection.atomic_blocks[0]
-    memo = getattr(outermost, "_tierdesk_memo", None)
-    if memo is None:
-        memo = {}
-        outermost._tierdesk_memo = memo
-    return memo
+    # ``@transaction.atomic`` used as a decorator is one Atomic object for every call, so
+    # the memo is tied to this transaction's on-commit list too: Django replaces that list
+    # at every commit and rollback, which retires the memo with its transaction.
+    held = getattr(outermost, "_tierdesk_memo", None)
+    if held is None or held[0] is not connection.run_on_commit:
+        held = (connection.run_on_commit, {})
+        outermost._tierdesk_memo = held
+    return held[1]
 
 
 def forget_active() -> None:

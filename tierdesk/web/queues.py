@@ -42,14 +42,15 @@ def _clock(**filters) -> QuerySet[SlaTarget]:
     return SlaTarget.objects.filter(ticket=OuterRef("pk"), **filters)
 
 
-def breached_q() -> Q:
-    """A clock ran out and has not been met since."""
-    return Q(Exists(_clock(breached_at__isnull=False, met_at__isnull=True)))
+def breached_q(now: datetime) -> Q:
+    """A clock ran out and has not been met since (also before the sweep has noticed)."""
+    return Q(Exists(_clock(breached_at__isnull=False, met_at__isnull=True))) | Q(
+        Exists(_clock(state=RUNNING, due_at__lte=now)))
 
 
 def soon_q(now: datetime) -> Q:
-    """A running clock is warned (amber) or due within the hour, and not yet breached."""
-    clocks = _clock(state=RUNNING, breached_at__isnull=True)
+    """A running clock is still in time but warned (amber) or due within the hour."""
+    clocks = _clock(state=RUNNING, breached_at__isnull=True, due_at__gt=now)
     return Q(Exists(clocks.filter(Q(warned_at__isnull=False) | Q(due_at__lte=now + SOON))))
 
 
@@ -59,9 +60,9 @@ def view_q(view: str, viewer: Viewer, now: datetime) -> Q:
     if view == "unassigned":
         return Q(assignee__isnull=True)
     if view == "soon":
-        return soon_q(now) & ~breached_q()
+        return soon_q(now) & ~breached_q(now)
     if view == "breached":
-        return breached_q()
+        return breached_q(now)
     return Q()
 
 
@@ -144,8 +145,8 @@ def sla_board(*, viewer: Viewer, priorities: list[str], now: datetime) -> Board:
     breaches within the hour, per-queue and per-agent load."""
     open_qs = open_tickets(viewer)
     per_priority = {row["priority"]: row for row in open_qs.values("priority").annotate(
-        total=Count("id"), breached=Count("id", filter=breached_q()),
-        soon=Count("id", filter=soon_q(now) & ~breached_q()))}
+        total=Count("id"), breached=Count("id", filter=breached_q(now)),
+        soon=Count("id", filter=soon_q(now) & ~breached_q(now)))}
     order = priorities + sorted(set(per_priority) - set(priorities))
     by_priority = [
         {"priority": p or "–", "total": per_priority[p]["total"],
