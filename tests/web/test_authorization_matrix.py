@@ -30,6 +30,8 @@ MATRIX = [
      [302, 403, 403, 200, 404, 200]),
     ("portal", "get", "/portal/", None, [302, 200, 200, 403, 403, 403]),
     ("portal new request form", "get", "/portal/new/", None, [302, 200, 200, 403, 403, 403]),
+    ("portal SLA promise", "get", "/portal/promise/?error_code=DB-2003", None,
+     [302, 200, 200, 403, 403, 403]),
     ("portal submit", "post", "/portal/new/", {"subject": "s", "body": "b"},
      [302, 302, 302, 403, 403, 403]),
     ("portal ticket", "get", "/portal/tickets/{ticket}/", None, [302, 200, 404, 403, 403, 403]),

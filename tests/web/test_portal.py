@@ -90,3 +90,12 @@ def test_an_arabic_speaking_customer_sees_the_portal_right_to_left(desk):
     assert '<html lang="ar" dir="rtl">' in html
     english = desk.client(desk.other_customer).get("/portal/").content.decode()
     assert '<html lang="en" dir="ltr">' in english
+
+
+def test_choosing_an_error_code_shows_its_priority_and_the_promise_before_sending(desk):
+    html = desk.client(desk.customer).get("/portal/promise/?error_code=DB-2003",
+                                          HTTP_HX_REQUEST="true").content.decode()
+    assert "DB-2003 (Slow loading) is P2 · Moderate impact." in html
+    assert "We answer within 12 hours." in html
+    unknown = desk.client(desk.customer).get("/portal/promise/?error_code=NOPE")
+    assert "We answer" not in unknown.content.decode()

@@ -61,6 +61,22 @@ def new_request(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @customer_page
+def promise(request: HttpRequest) -> HttpResponse:
+    """The promise for the error code being chosen (htmx, before the request is sent)."""
+    pack = active_pack()
+    org = request.viewer.contact.organisation
+    code = request.GET.get("error_code", "").strip().upper()
+    entry = pack.error_codes.get(code) if pack is not None and code else None
+    chosen = None
+    if entry is not None and entry.priority:
+        chosen = next((p for p in sla_promises(pack, org) if p.priority == entry.priority),
+                      None)
+    return render(request, "web/portal/_promise.html",
+                  {"code": code, "entry": entry, "chosen": chosen})
+
+
+@require_GET
+@customer_page
 def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
     viewer = request.viewer
     ticket = selectors.ticket_get(viewer=viewer, ticket_id=ticket_id)

@@ -18,6 +18,7 @@ urlpatterns = [
          name="template"),
     path("portal/", portal_views.portal, name="portal"),
     path("portal/new/", portal_views.new_request, name="portal_new"),
+    path("portal/promise/", portal_views.promise, name="portal_promise"),
     path("portal/tickets/<int:ticket_id>/", portal_views.ticket_page, name="portal_ticket"),
     path("portal/tickets/<int:ticket_id>/reply/", portal_views.reply, name="portal_reply"),
 ]
