@@ -9,6 +9,7 @@ from tierdesk.people.access import viewer_for
 from tierdesk.sla.sweep import sla_sweep
 from tierdesk.tickets.models import Message, TicketEvent
 from tierdesk.tickets.services import ticket_add_note, ticket_create
+from tierdesk.web import queues
 
 
 def rows(response) -> list[str]:
@@ -151,3 +152,15 @@ def test_a_complete_handoff_escalates_to_engineering(desk):
     escalation = desk.ticket.escalations.get()
     assert escalation.to == "ENG"
     assert escalation.handoff["replication_steps"] == "Sign in with any staff account"
+
+
+def test_a_long_queue_shows_the_soonest_due_page_and_says_how_many_there_are(desk):
+    viewer = viewer_for(desk.maria.user)
+    for i in range(queues.PAGE_SIZE + 2):
+        ticket_create(viewer=viewer, subject=f"COL-11001 report {i}", body="b",
+                      requester=desk.customer, error_code="COL-11001", group=desk.support)
+    response = desk.client(desk.alice).get("/agent/")
+    assert rows(response)[0] == desk.ticket.subject  # the P1 is due first
+    assert len(rows(response)) == queues.PAGE_SIZE
+    assert f"{queues.PAGE_SIZE} of {queues.PAGE_SIZE + 3} open tickets, soonest due first" \
+        in response.content.decode()

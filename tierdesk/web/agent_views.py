@@ -50,8 +50,15 @@ def _queue(request: HttpRequest, group: Group | None) -> HttpResponse:
         (_("By priority"), [(p, f"{here}?priority={p}", counts[f"priority:{p}"],
                              group is None and query.priority == p) for p in codes]),
     ]
+    if group is not None:
+        total = counts[f"group:{group.pk}"] if query.view == "open" and not query.priority \
+            else None
+    elif query.priority:
+        total = counts[f"priority:{query.priority}"] if query.view == "open" else None
+    else:
+        total = counts[query.view]
     context = {
-        "sections": sections, "title": _title(query),
+        "sections": sections, "title": _title(query), "total": total,
         "query": query, "tickets": queues.queue_tickets(viewer=viewer, query=query, now=now),
         "counts": counts, "now": now,
         "sorts": [("due", _("SLA due")), ("priority", _("Priority")),
