@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test lint test-sqlite test-postgres demo clean
+.PHONY: run test install install-test test-setup lint test-sqlite test-postgres demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# The browser tests drive Debian's chromium package (never `playwright install`).
+test-setup: install-test
+	@command -v chromium >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium; }
+
 # Set up everything (venv, install, migrations, demo pack and data) and serve on 127.0.0.1:8000.
 run: install
 	$(BIN)/tierdesk serve
@@ -33,7 +37,7 @@ lint: install-test
 	$(BIN)/ruff check tierdesk tests benchmarks
 
 # The whole suite on the embedded default (SQLite); TIERDESK_DATABASE_URL selects PostgreSQL.
-test: install-test
+test: test-setup
 	$(BIN)/ruff check tierdesk tests benchmarks
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 

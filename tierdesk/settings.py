@@ -193,4 +193,45 @@ LOGGING = {
     },
 }
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+# --- Web UI: sign-in throttling, password hashing, CSP, languages ---------------------
+INSTALLED_APPS += ["django_htmx", "csp", "axes", "tierdesk.web"]
+MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+                  "django.middleware.locale.LocaleMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                  "django_htmx.middleware.HtmxMiddleware")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes asks
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out sign-ins before checking
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Argon2 for new and changed passwords; older hashes still verify and are upgraded at the
+# next sign-in.
+PASSWORD_HASHERS = [
+    "tierdesk.web.passwords.TierdeskArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AXES_FAILURE_LIMIT = env_int("TIERDESK_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("TIERDESK_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_VERBOSE = False
+CONTENT_SECURITY_POLICY = {
+    # The Swagger page of django-ninja loads its assets from a CDN; it is the only page
+    # without our policy.
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs"],
+    "DIRECTIVES": {
+        "default-src": ["'none'"], "script-src": ["'self'"], "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"], "connect-src": ["'self'"], "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"], "base-uri": ["'none'"],
+    },
+}
+LANGUAGES = [("en", "English"), ("ar", "العربية"), ("es", "Español"), ("fr", "Français")]
+SESSION_COOKIE_AGE = env_int("TIERDESK_SESSION_HOURS", 12) * 3600

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from tierdesk.api.urls import api
 from tierdesk.common.health import healthz, readyz
@@ -14,4 +14,5 @@ urlpatterns = [
     path("status.json", status_json, name="status-json"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("tierdesk.web.urls")),
 ]

@@ -1,0 +1,258 @@
+"""The agent workspace: queues sorted by SLA due time, and the ticket page with its
+actions. Every change goes through the ticket and escalation services."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from tierdesk import clock
+from tierdesk.common.errors import NotFound, ServiceError
+from tierdesk.escalation import services as escalation
+from tierdesk.escalation.services import required_handoff
+from tierdesk.packs.selectors import active_pack
+from tierdesk.people.models import Agent, Group, Tier
+from tierdesk.rules.actions import render_template, template_values
+from tierdesk.tickets import priorities as ticket_priorities
+from tierdesk.tickets import selectors, services
+from tierdesk.tickets.models import Status, Ticket
+from tierdesk.web import queues
+from tierdesk.web.access import agent_page
+from tierdesk.web.promises import duration_words
+from tierdesk.web.ticket_view import customer_card, pack_forms, sla_view, timeline
+
+
+def _queue(request: HttpRequest, group: Group | None) -> HttpResponse:
+    viewer = request.viewer
+    now = clock.now()
+    query = queues.QueueQuery(
+        view=request.GET.get("view", "open") if request.GET.get("view") in dict(queues.VIEWS)
+        else "open",
+        group=group, priority=request.GET.get("priority", ""),
+        sort=request.GET.get("sort", "due") if request.GET.get("sort") in queues.SORTS
+        else "due",
+    )
+    groups = list(queues.groups_of(viewer))
+    codes = list(ticket_priorities.known())
+    counts = queues.view_counts(viewer=viewer, groups=groups, priorities=codes, now=now)
+    here = reverse("web:queue")
+    plain = group is None and not query.priority
+    sections = [
+        (_("Views"), [(label, f"{here}?view={slug}", counts[slug],
+                       plain and query.view == slug) for slug, label in queues.VIEWS]),
+        (_("My queues"), [(g.name, reverse("web:group_queue", args=[g.pk]),
+                           counts[f"group:{g.pk}"], group is not None and group.pk == g.pk)
+                          for g in groups]),
+        (_("By priority"), [(p, f"{here}?priority={p}", counts[f"priority:{p}"],
+                             group is None and query.priority == p) for p in codes]),
+    ]
+    if group is not None:
+        total = counts[f"group:{group.pk}"] if query.view == "open" and not query.priority \
+            else None
+    elif query.priority:
+        total = counts[f"priority:{query.priority}"] if query.view == "open" else None
+    else:
+        total = counts[query.view]
+    context = {
+        "sections": sections, "title": _title(query), "total": total,
+        "query": query, "tickets": queues.queue_tickets(viewer=viewer, query=query, now=now),
+        "counts": counts, "now": now,
+        "sorts": [("due", _("SLA due")), ("priority", _("Priority")),
+                  ("newest", _("Newest")), ("updated", _("Recently updated"))],
+        "base_url": request.path,
+    }
+    if request.htmx:
+        return render(request, "web/agent/_queue_table.html", context)
+    return render(request, "web/agent/queue.html", context)
+
+
+def _title(query: queues.QueueQuery) -> str:
+    if query.group is not None:
+        return query.group.name
+    if query.priority:
+        return _("Priority %(code)s") % {"code": query.priority}
+    return str(dict(queues.VIEWS)[query.view])
+
+
+@require_GET
+@agent_page
+def queue(request: HttpRequest) -> HttpResponse:
+    return _queue(request, None)
+
+
+@require_GET
+@agent_page
+def group_queue(request: HttpRequest, group_id: int) -> HttpResponse:
+    """One group's queue; a group that is not the agent's is a 404, as in the API."""
+    group = queues.groups_of(request.viewer).filter(pk=group_id).first()
+    if group is None:
+        raise Http404("no such queue")
+    return _queue(request, group)
+
+
+def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
+    return selectors.ticket_get(viewer=request.viewer, ticket_id=ticket_id)
+
+
+def _page(request: HttpRequest, ticket: Ticket, status: int = 200,
+          **forms: Any) -> HttpResponse:
+    viewer = request.viewer
+    now = clock.now()
+    group_ids = [g.pk for g in queues.groups_of(viewer)]
+    context = {
+        "ticket": ticket, "timeline": timeline(viewer=viewer, ticket=ticket),
+        "sla": sla_view(ticket=ticket, now=now),
+        "card": customer_card(ticket=ticket, viewer=viewer, now=now),
+        "pack": pack_forms(ticket=ticket), "statuses": Status.choices,
+        "agents": Agent.objects.filter(is_active=True, groups__in=group_ids).select_related(
+            "user").distinct() if not viewer.is_manager else
+        Agent.objects.filter(is_active=True).select_related("user"),
+        "all_groups": Group.objects.all(), "tiers": Tier.objects.all(), "now": now,
+        "reply": forms.get("reply", {}), "note": forms.get("note", {}),
+        "update": forms.get("update", {}), "escalate": forms.get("escalate", {}),
+    }
+    return render(request, "web/agent/ticket.html", context, status=status)
+
+
+@require_GET
+@agent_page
+def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    return _page(request, _ticket(request, ticket_id))
+
+
+def _after(request: HttpRequest, ticket_id: int, text: str) -> HttpResponse:
+    """Back to the ticket, or to the queue when the change moved it out of sight."""
+    messages.success(request, text)
+    try:
+        selectors.ticket_get(viewer=request.viewer, ticket_id=ticket_id)
+    except NotFound:
+        return redirect("web:queue")
+    return redirect("web:ticket", ticket_id=ticket_id)
+
+
+@require_POST
+@agent_page
+def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _ticket(request, ticket_id)
+    body = request.POST.get("body", "")
+    try:
+        services.ticket_reply(ticket=ticket, viewer=request.viewer, body=body)
+    except ServiceError as exc:
+        return _page(request, ticket, 400, reply={"body": body, "error": exc.message})
+    return _after(request, ticket_id, _("Reply sent."))
+
+
+@require_POST
+@agent_page
+def note(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _ticket(request, ticket_id)
+    body = request.POST.get("body", "")
+    try:
+        services.ticket_add_note(ticket=ticket, viewer=request.viewer, body=body)
+    except ServiceError as exc:
+        return _page(request, ticket, 400, note={"body": body, "error": exc.message})
+    return _after(request, ticket_id, _("Internal note added."))
+
+
+def _changes(ticket: Ticket, post) -> dict[str, Any]:
+    """The fields the form really changes, resolved to rows; a bad id is a ServiceError."""
+    changes: dict[str, Any] = {}
+    for name in ("priority", "status"):
+        value = post.get(name, "")
+        if value and value != getattr(ticket, name):
+            changes[name] = value
+    if "assignee" in post:
+        raw = post.get("assignee", "")
+        assignee = Agent.objects.filter(pk=raw).first() if raw.isdigit() else None
+        if raw and assignee is None:
+            raise ServiceError(_("unknown agent"), field="assignee")
+        if assignee != ticket.assignee:
+            changes["assignee"] = assignee
+    if "group" in post:
+        raw = post.get("group", "")
+        group = Group.objects.filter(pk=raw).first() if raw.isdigit() else None
+        if raw and group is None:
+            raise ServiceError(_("unknown group"), field="group")
+        if group != ticket.group:
+            changes["group"] = group
+    if "tier" in post:
+        raw = post.get("tier", "")
+        tier = Tier.objects.filter(code=raw).first() if raw else None
+        if raw and tier is None:
+            raise ServiceError(_("unknown tier"), field="tier")
+        if tier != ticket.tier:
+            changes["tier"] = tier
+    return changes
+
+
+@require_POST
+@agent_page
+def update(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _ticket(request, ticket_id)
+    try:
+        changes = _changes(ticket, request.POST)
+        if not changes:
+            messages.info(request, _("Nothing changed."))
+            return redirect("web:ticket", ticket_id=ticket_id)
+        services.ticket_update(ticket=ticket, viewer=request.viewer, changes=changes,
+                               reason=request.POST.get("reason", "").strip())
+    except ServiceError as exc:
+        ticket = _ticket(request, ticket_id)
+        return _page(request, ticket, 400,
+                     update={"error": exc.message, "field": exc.field})
+    return _after(request, ticket_id, _("Ticket updated."))
+
+
+@require_POST
+@agent_page
+def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Escalate with the pack's handoff form; a refusal for a missing handoff field is
+    shown next to each field the service found empty."""
+    ticket = _ticket(request, ticket_id)
+    pack = active_pack()
+    fields = dict(pack.escalation.handoff_fields) if pack and pack.escalation else {}
+    handoff = {code: request.POST.get(f"handoff_{code}", "").strip() for code in fields}
+    handoff = {k: v for k, v in handoff.items() if v}
+    to = request.POST.get("to", "")
+    criteria = request.POST.getlist("criteria")
+    note_text = request.POST.get("note", "")
+    try:
+        escalation.ticket_escalate(ticket=ticket, viewer=request.viewer, to=to,
+                                   criteria=criteria, handoff=handoff, note=note_text)
+    except ServiceError as exc:
+        missing = []
+        if exc.field == "handoff" and pack is not None:
+            from_tier = ticket.tier.code if ticket.tier_id else (
+                pack.tiers[0].code if pack.tiers else None)
+            missing = [f for f in required_handoff(pack, from_tier, to) if f not in handoff]
+        return _page(request, _ticket(request, ticket_id), 400, escalate={
+            "error": exc.message, "field": exc.field, "missing": missing, "to": to,
+            "criteria": criteria, "handoff": handoff, "note": note_text})
+    return _after(request, ticket_id, _("Escalated to %(to)s.") % {"to": to})
+
+
+@require_GET
+@agent_page
+def template_fill(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The reply box filled with one of the pack's templates for this ticket."""
+    ticket = _ticket(request, ticket_id)
+    pack = active_pack()
+    name = request.GET.get("template", "")
+    body = request.GET.get("body", "")
+    if pack is not None and name in pack.templates:
+        user = request.user
+        extra = {"agent_name": user.get_full_name() or user.username}
+        first = next((c for c in sla_view(ticket=ticket, now=clock.now()).clocks
+                      if c.metric == "first_response"), None)
+        if first is not None:
+            extra["sla"] = duration_words(first.target_minutes)
+        _subject, body = render_template(pack, name, ticket.language,
+                                         template_values(ticket, extra))
+    return render(request, "web/agent/_reply_box.html", {
+        "ticket": ticket, "reply": {"body": body},
+        "pack": pack_forms(ticket=ticket), "selected": name,
+    })

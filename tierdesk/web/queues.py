@@ -1,0 +1,170 @@
+"""Reads behind the workspace and the SLA board: the viewer's open tickets, cut into views,
+sorted by their next SLA due time, and counted.
+
+Every read starts from ``tickets_visible_to(viewer)``, so a page can never show more than
+the API would.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from tierdesk.people.access import Viewer, agent_group_ids
+from tierdesk.people.models import Agent, Group
+from tierdesk.sla.models import SlaTarget
+from tierdesk.tickets.models import Ticket
+from tierdesk.tickets.selectors import LIST_RELATED, tickets_visible_to
+from tierdesk.tickets.statuses import UNRESOLVED
+
+SOON = timedelta(hours=1)
+RUNNING = SlaTarget.State.RUNNING
+PAGE_SIZE = 50  # rows per view page: rendering them is most of the page's CPU
+
+# (slug, label) in the order the sidebar lists them.
+VIEWS = [
+    ("open", _("All open")),
+    ("mine", _("My tickets")),
+    ("unassigned", _("Unassigned")),
+    ("soon", _("Breaching soon")),
+    ("breached", _("Breached")),
+]
+SORTS = {
+    "due": (F("next_due").asc(nulls_last=True), "-id"),
+    "priority": ("priority", F("next_due").asc(nulls_last=True), "-id"),
+    "newest": ("-id",),
+    "updated": ("-updated_at", "-id"),
+}
+
+
+def _clock(**filters) -> QuerySet[SlaTarget]:
+    return SlaTarget.objects.filter(ticket=OuterRef("pk"), **filters)
+
+
+def breached_q(now: datetime) -> Q:
+    """A clock ran out and has not been met since (also before the sweep has noticed)."""
+    return Q(Exists(_clock(breached_at__isnull=False, met_at__isnull=True))) | Q(
+        Exists(_clock(state=RUNNING, due_at__lte=now)))
+
+
+def soon_q(now: datetime) -> Q:
+    """A running clock is still in time but warned (amber) or due within the hour."""
+    clocks = _clock(state=RUNNING, breached_at__isnull=True, due_at__gt=now)
+    return Q(Exists(clocks.filter(Q(warned_at__isnull=False) | Q(due_at__lte=now + SOON))))
+
+
+def view_q(view: str, viewer: Viewer, now: datetime) -> Q:
+    if view == "mine":
+        return Q(assignee=viewer.agent) if viewer.agent else Q(pk__in=[])
+    if view == "unassigned":
+        return Q(assignee__isnull=True)
+    if view == "soon":
+        return soon_q(now) & ~breached_q(now)
+    if view == "breached":
+        return breached_q(now)
+    return Q()
+
+
+def open_tickets(viewer: Viewer) -> QuerySet[Ticket]:
+    return tickets_visible_to(viewer).filter(status__in=UNRESOLVED)
+
+
+def groups_of(viewer: Viewer) -> QuerySet[Group]:
+    """The queues the viewer may open: its groups (managers: every group)."""
+    if viewer.is_manager:
+        return Group.objects.all()
+    return Group.objects.filter(pk__in=agent_group_ids(viewer.agent))
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    view: str = "open"
+    group: Group | None = None
+    priority: str = ""
+    sort: str = "due"
+
+
+def queue_tickets(*, viewer: Viewer, query: QueueQuery, now: datetime) -> list[Ticket]:
+    """Return one page of the view, each ticket annotated with ``next_due`` (its earliest
+    running SLA clock), ``breached`` and ``warned``; sorted by due time unless asked."""
+    qs = open_tickets(viewer).filter(view_q(query.view, viewer, now))
+    if query.group is not None:
+        qs = qs.filter(group=query.group)
+    if query.priority:
+        qs = qs.filter(priority=query.priority)
+    next_due = _clock(state=RUNNING).order_by("due_at").values("due_at")[:1]
+    qs = qs.annotate(
+        next_due=Subquery(next_due),
+        breached=Exists(_clock(breached_at__isnull=False, met_at__isnull=True)),
+        warned=Exists(_clock(state=RUNNING, warned_at__isnull=False, breached_at__isnull=True)),
+    )
+    tickets = list(qs.select_related(*LIST_RELATED)
+                   .order_by(*SORTS.get(query.sort, SORTS["due"]))[:PAGE_SIZE])
+    for ticket in tickets:
+        ticket.sla_state = sla_state_of(ticket, now)
+    return tickets
+
+
+def sla_state_of(ticket: Ticket, now: datetime) -> str:
+    """Return "breached", "warned" (amber: warned or due within the hour), "ok" or "none"."""
+    if ticket.breached or (ticket.next_due is not None and ticket.next_due <= now):
+        return "breached"
+    if ticket.warned or (ticket.next_due is not None and ticket.next_due <= now + SOON):
+        return "warned"
+    return "ok" if ticket.next_due is not None else "none"
+
+
+def view_counts(*, viewer: Viewer, groups: list[Group], priorities: list[str],
+                now: datetime) -> dict[str, int]:
+    """Return the count of every view, queue (``group:<id>``) and priority in one query."""
+    aggregates = {f"v_{slug}": Count("id", filter=view_q(slug, viewer, now))
+                  for slug, _label in VIEWS}
+    aggregates.update({f"g_{g.pk}": Count("id", filter=Q(group=g)) for g in groups})
+    aggregates.update({f"p_{i}": Count("id", filter=Q(priority=p))
+                       for i, p in enumerate(priorities)})
+    row = open_tickets(viewer).aggregate(**aggregates)
+    out = {slug: row[f"v_{slug}"] for slug, _label in VIEWS}
+    out.update({f"group:{g.pk}": row[f"g_{g.pk}"] for g in groups})
+    out.update({f"priority:{p}": row[f"p_{i}"] for i, p in enumerate(priorities)})
+    return out
+
+
+@dataclass(frozen=True)
+class Board:
+    by_priority: list[dict]
+    breached: list[Ticket]
+    soon: list[Ticket]
+    groups: list[dict]
+    agents: list[dict]
+    total_open: int
+
+
+def sla_board(*, viewer: Viewer, priorities: list[str], now: datetime) -> Board:
+    """Return the manager's SLA board: open work by priority, what is breached now and what
+    breaches within the hour, per-queue and per-agent load."""
+    open_qs = open_tickets(viewer)
+    per_priority = {row["priority"]: row for row in open_qs.values("priority").annotate(
+        total=Count("id"), breached=Count("id", filter=breached_q(now)),
+        soon=Count("id", filter=soon_q(now) & ~breached_q(now)))}
+    order = priorities + sorted(set(per_priority) - set(priorities))
+    by_priority = [
+        {"priority": p or "–", "total": per_priority[p]["total"],
+         "breached": per_priority[p]["breached"], "soon": per_priority[p]["soon"]}
+        for p in order if p in per_priority
+    ]
+    breached = queue_tickets(viewer=viewer, query=QueueQuery(view="breached"), now=now)[:20]
+    soon = queue_tickets(viewer=viewer, query=QueueQuery(view="soon"), now=now)[:20]
+    groups = list(groups_of(viewer).annotate(
+        open=Count("tickets", filter=Q(tickets__status__in=UNRESOLVED)),
+        unassigned=Count("tickets", filter=Q(tickets__status__in=UNRESOLVED,
+                                             tickets__assignee__isnull=True)),
+    ).values("id", "name", "open", "unassigned"))
+    agents = list(Agent.objects.filter(is_active=True).select_related("user").annotate(
+        open=Count("tickets", filter=Q(tickets__status__in=UNRESOLVED)),
+    ).filter(open__gt=0).order_by("-open", "user__username")[:50])
+    return Board(
+        by_priority=by_priority, breached=breached, soon=soon, groups=groups,
+        agents=[{"name": str(a), "open": a.open} for a in agents],
+        total_open=sum(row["total"] for row in by_priority),
+    )
