@@ -58,7 +58,7 @@ def test_agent_answers_with_a_template_escalates_and_the_customer_reads_it(desk,
     page.get_by_label("Template").select_option("initial_response")
     reply_box = page.get_by_label("Public reply")
     expect(reply_box).to_have_value(re.compile(r"^Dear Rita Redwood,"))
-    expect(reply_box).to_have_value(re.compile("within 12 hours per your Enterprise plan"))
+    expect(reply_box).to_have_value(re.compile("within 12 business hours per your Enterprise plan"))
     page.get_by_role("button", name="Send reply").click()
     expect(page.get_by_role("status")).to_have_text("Reply sent.")
     expect(page.locator(".entry-reply").last).to_contain_text("Dear Rita Redwood,")
@@ -85,7 +85,7 @@ def test_agent_answers_with_a_template_escalates_and_the_customer_reads_it(desk,
     expect(customer.page).to_have_url(re.compile("/portal/$"))
     customer.page.get_by_role("link", name=re.compile("DB-2003")).click()
     expect(customer.page.locator(".entry-reply").last).to_contain_text(
-        "A support agent will respond within 12 hours")
+        "A support agent will respond within 12 business hours")
     customer.screenshot("portal-en")
     assert alice.dialogs == [] and customer.dialogs == []
 

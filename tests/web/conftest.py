@@ -52,6 +52,11 @@ def desk(dataflow) -> Desk:
     alice = AgentFactory(user=UserFactory(username="alice", first_name="Alice",
                                           last_name="Agent"), groups=[support], tier=l1)
     oscar = AgentFactory(user=UserFactory(username="oscar"), groups=[devops])
+    # Engineering works the ENG queue (escalations go only to queues someone works)
+    eng = Tier.objects.get(code="ENG")
+    AgentFactory(user=UserFactory(username="eve"), tier=eng, role=Role.ENGINEER,
+                 groups=[Group.objects.get_or_create(code="ENG", defaults={
+                     "name": "Engineering", "tier": eng})[0]])
     maria = AgentFactory(user=UserFactory(username="maria", first_name="Maria"),
                          role=Role.SUPPORT_MANAGER, groups=[support])
     bank = OrganisationFactory(name="Redwood Bank", external_id="1018", plan="Enterprise",

@@ -89,7 +89,7 @@ def test_reply_template_is_filled_in_for_this_ticket(desk):
     html = response.content.decode()
     assert "Dear Rita Redwood," in html
     assert f"(#{desk.ticket.pk})" in html
-    assert "within 4 hours per your Enterprise plan" in html
+    assert "within 4 business hours per your Enterprise plan" in html
     assert "Alice Agent, DataFlow Support" in html
 
 
@@ -118,7 +118,8 @@ def test_changing_priority_and_assignee_writes_audit_events(desk):
     desk.ticket.refresh_from_db()
     assert (desk.ticket.priority, desk.ticket.assignee_id) == ("P2", desk.alice.pk)
     change = TicketEvent.objects.get(ticket=desk.ticket, type="priority_changed")
-    assert change.data == {"field": "priority", "old": "P1", "new": "P2",
+    assert change.data == {"field": "priority", "old": "P1", "old_name": "High impact",
+                           "new": "P2", "new_name": "Moderate impact",
                            "reason": "workaround found"}
 
 

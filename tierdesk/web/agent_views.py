@@ -16,13 +16,12 @@ from tierdesk.escalation import services as escalation
 from tierdesk.escalation.services import required_handoff
 from tierdesk.packs.selectors import active_pack
 from tierdesk.people.models import Agent, Group, Tier
-from tierdesk.rules.actions import render_template, template_values
 from tierdesk.tickets import priorities as ticket_priorities
 from tierdesk.tickets import selectors, services
+from tierdesk.tickets.mail_templates import render_template
 from tierdesk.tickets.models import Status, Ticket
 from tierdesk.web import queues
 from tierdesk.web.access import agent_page
-from tierdesk.web.promises import duration_words
 from tierdesk.web.ticket_view import customer_card, pack_forms, sla_view, timeline
 
 
@@ -244,14 +243,10 @@ def template_fill(request: HttpRequest, ticket_id: int) -> HttpResponse:
     name = request.GET.get("template", "")
     body = request.GET.get("body", "")
     if pack is not None and name in pack.templates:
+        # the agent writing the reply signs it, whoever the ticket is assigned to
         user = request.user
-        extra = {"agent_name": user.get_full_name() or user.username}
-        first = next((c for c in sla_view(ticket=ticket, now=clock.now()).clocks
-                      if c.metric == "first_response"), None)
-        if first is not None:
-            extra["sla"] = duration_words(first.target_minutes)
-        _subject, body = render_template(pack, name, ticket.language,
-                                         template_values(ticket, extra))
+        body = render_template(pack=pack, name=name, ticket=ticket, values={
+            "agent_name": user.get_full_name() or user.username}).body
     return render(request, "web/agent/_reply_box.html", {
         "ticket": ticket, "reply": {"body": body},
         "pack": pack_forms(ticket=ticket), "selected": name,
