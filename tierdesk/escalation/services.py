@@ -13,7 +13,8 @@ from tierdesk.common.errors import Forbidden, ServiceError
 from tierdesk.escalation.models import Escalation
 from tierdesk.packs.selectors import active_pack
 from tierdesk.people.access import Viewer
-from tierdesk.people.models import Group, Tier
+from tierdesk.people.models import Group
+from tierdesk.rules import lookups
 from tierdesk.tickets import events
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.services import after_change, locked, reply, update
@@ -78,8 +79,7 @@ def _missing(required: list[str], handoff: dict[str, Any]) -> list[str]:
 
 def _queue_for(to: str) -> Group | None:
     """A unit's queue, else the first queue of that tier."""
-    return (Group.objects.filter(code=to).first()
-            or Group.objects.filter(tier__code=to).order_by("id").first())
+    return lookups.queue_for(to)
 
 
 @transaction.atomic(durable=True)
@@ -132,7 +132,7 @@ def _move(ticket: Ticket, viewer: Viewer, now, to: str, *, tier: bool, reason: s
     """Put the ticket in ``to``'s tier and queue (unassigned: the new team picks it up)."""
     changes: dict[str, Any] = {"updated_at": now}
     if tier:
-        changes["tier"] = Tier.objects.filter(code=to).first()
+        changes["tier"] = lookups.tier(to)
     queue = _queue_for(to)
     if queue is not None and queue != ticket.group:
         changes["group"] = queue

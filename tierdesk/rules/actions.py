@@ -76,13 +76,23 @@ def _agents(pack: Any, ticket: Ticket, recipient: Any, at: datetime) -> list[Age
 def _notify(pack: Any, ticket: Ticket, recipients: list[Any], at: datetime, cause: str,
             cache: dict) -> str:
     emails: list[str] = []
-    for recipient in recipients:
+    # Who holds a role (or is on call) does not depend on the ticket: a sweep batch of
+    # 2,000 breaches asks once, and the roles of one action are asked in one query.
+    keys = [(r.model_dump_json(), at) for r in recipients]
+    roles = {key: _platform_role(pack, r.role)
+             for r, key in zip(recipients, keys, strict=True) if r.role and key not in cache}
+    if roles:
+        found: dict[str, list[str]] = {role: [] for role in roles.values()}
+        for agent in (Agent.objects.filter(is_active=True, role__in=sorted(found))
+                      .select_related("user")):
+            if agent.user.email:
+                found[agent.role].append(agent.user.email)
+        for key, role in roles.items():
+            cache[key] = found[role]
+    for recipient, key in zip(recipients, keys, strict=True):
         if recipient.customer:
             emails.append(ticket.requester.email)
             continue
-        # Who holds a role (or is on call) does not depend on the ticket: a sweep batch
-        # of 2,000 breaches asks once.
-        key = (recipient.model_dump_json(), at)
         if key not in cache:
             cache[key] = [a.user.email for a in _agents(pack, ticket, recipient, at)
                           if a.user.email]
@@ -149,9 +159,9 @@ def _run_one(pack: Any, ticket: Ticket, action: Any, at: datetime, cause: str,
     if action.set_:
         changes = action.set_.model_dump(exclude_none=True)
         if "tier" in changes:
-            from tierdesk.people.models import Tier
+            from tierdesk.rules.lookups import tier
 
-            changes["tier"] = Tier.objects.filter(code=changes["tier"]).first()
+            changes["tier"] = tier(changes["tier"])
         _update(ticket, changes, cause)
         done.append(f"set {action.set_.model_dump(exclude_none=True)}")
     if action.add_tags:

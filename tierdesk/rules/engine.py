@@ -15,12 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from tierdesk.packs.selectors import active_pack
+from tierdesk.rules import lookups  # noqa: F401 - connects its cache's invalidation
 from tierdesk.rules.actions import run_actions
 from tierdesk.rules.compiled import compiled_for
 from tierdesk.rules.facts import rule_facts, thresholds
 from tierdesk.rules.models import RuleState
 from tierdesk.sla.calendars import calendar_for_spec
-from tierdesk.tickets import events
+from tierdesk.tickets import batch, events
 from tierdesk.tickets.models import Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def on_event(*, ticket: Ticket, event: str, now: datetime, fresh: bool = False) 
 
 
 def _calendar(ticket: Ticket) -> Any:
+    batch.flush_events()
     spec = (TicketEvent.objects.filter(ticket=ticket, type="sla_targets_set")
             .order_by("-id").values_list("data", flat=True).first())
     return calendar_for_spec(spec["calendar"]) if spec and spec.get("calendar") else None
@@ -60,6 +62,7 @@ def _cascade(pack: Any, ticket: Ticket, now: datetime, fresh: bool = False) -> N
     calendar = _calendar(ticket) if any(r.business_time for r in pack.rules) else None
     compiled = compiled_for(pack.rules)  # compiled once per pack version per process
     passes = 0
+    changed: set[str] = set()  # rule states to write when the cascade ends
     while queue:
         event = queue.pop(0)
         passes += 1
@@ -80,7 +83,7 @@ def _cascade(pack: Any, ticket: Ticket, now: datetime, fresh: bool = False) -> N
             if not holds:
                 if state is not None and state.active:
                     state.active = False
-                    state.save(update_fields=["active"])
+                    changed.add(rule.name)
                 continue
             # Time rules also fire on a change: their clock may have run out while some
             # other condition was false.
@@ -95,13 +98,33 @@ def _cascade(pack: Any, ticket: Ticket, now: datetime, fresh: bool = False) -> N
             fired.add(rule.name)
             state = _fire(pack, rule, ticket, event, now, state)
             states[rule.name] = state
+            changed.add(rule.name)
+    _save_states(pack, states, changed)
     _schedule(pack, ticket, states, calendar, now)
+
+
+def _save_states(pack: Any, states: dict[str, RuleState], changed: set[str]) -> None:
+    """Write the states the cascade changed: updates one by one (rare), new ones in one
+    insert. A new state is stored only if it can still matter: its rule fired and its
+    condition still holds, and some later event could make it fire again (a rule on
+    ``created`` alone never can). Its ``rule_fired`` events are the record of firings."""
+    new = []
+    for rule in pack.rules:
+        state = states.get(rule.name)
+        if rule.name not in changed or state is None:
+            continue
+        if state.pk is not None:
+            state.save(update_fields=["active", "fired_count", "last_fired_at"])
+        elif state.active and (rule.repeat or set(rule.on) - {"created"}):
+            new.append(state)
+    if new:
+        RuleState.objects.bulk_create(new)
 
 
 def _fire(pack: Any, rule: Any, ticket: Ticket, event: str, now: datetime,
           state: RuleState | None) -> RuleState:
     done = run_actions(pack=pack, ticket=ticket, actions=rule.do, at=now,
-                       cause=f"rule {rule.name!r}")
+                       cause=f"rule {rule.name!r}", cache=batch.memo())
     events.record(ticket, "rule_fired", None, now, rule=rule.name,
                   event="time" if event == "time_sweep" else event, actions=done)
     if state is None:
@@ -109,7 +132,6 @@ def _fire(pack: Any, rule: Any, ticket: Ticket, event: str, now: datetime,
     state.active = True
     state.fired_count += 1
     state.last_fired_at = now
-    state.save()
     return state
 
 
@@ -125,8 +147,12 @@ def _schedule(pack: Any, ticket: Ticket, states: dict[str, RuleState], calendar:
     ]
     check_at = min(upcoming) if upcoming else None
     if ticket.rules_check_at != check_at:
-        Ticket.objects.filter(pk=ticket.pk).update(rules_check_at=check_at)
-        ticket.rules_check_at = check_at
+        if batch.holds(ticket):
+            ticket.rules_check_at = check_at
+            batch.save_fields(ticket, ["rules_check_at"])
+        else:
+            Ticket.objects.filter(pk=ticket.pk).update(rules_check_at=check_at)
+            ticket.rules_check_at = check_at
 
 
 def rules_sweep(*, now: datetime, batch: int = 500) -> int:
