@@ -254,6 +254,65 @@ class PreparedInsert:
 _inserts: dict[type[models.Model], PreparedInsert] = {}
 
 
+def insert_many(objs: Sequence[models.Model]) -> None:
+    """``bulk_create(objs)`` for new rows of one model (auto primary key, no signals):
+    one multi-row ``INSERT`` built from the prepared insert; ids are set where the
+    backend returns them."""
+    if not objs:
+        return
+    if len(objs) > 500:
+        for start in range(0, len(objs), 500):
+            insert_many(objs[start:start + 500])
+        return
+    model = type(objs[0])
+    prepared = _inserts.get(model)
+    if prepared is None:
+        prepared = _inserts[model] = PreparedInsert(model)
+    connection = connections[prepared.using]
+    head, _, row = prepared.sql.partition(" VALUES ")
+    row = row.split(" RETURNING ")[0]
+    params: list[Any] = []
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        params += [save(obj, connection) for save in prepared.savers]
+    sql = f"{head} VALUES {', '.join([row] * len(objs))}"
+    if prepared.returning:
+        sql += f" RETURNING {connection.ops.quote_name(prepared.pk.column)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [r[0] for r in cursor.fetchall()] if prepared.returning else []
+    for index, obj in enumerate(objs):
+        if ids:
+            setattr(obj, prepared.pk.attname, ids[index])
+        obj._state.adding = False
+        obj._state.db = prepared.using
+
+
+_updates: dict[tuple[type[models.Model], tuple[str, ...]], tuple[str, list]] = {}
+
+
+def update(obj: models.Model, fields: Sequence[str]) -> None:
+    """``obj.save(update_fields=fields)`` for a saved row (no signals), prepared once per
+    set of fields."""
+    model = type(obj)
+    key = (model, tuple(fields))
+    hit = _updates.get(key)
+    connection = connections["default"]
+    if hit is None:
+        quote = connection.ops.quote_name
+        opts = model._meta
+        targets = [opts.get_field(name) for name in fields]
+        sets = ", ".join(f"{quote(f.column)} = %s" for f in targets)
+        hit = _updates[key] = (
+            f"UPDATE {quote(opts.db_table)} SET {sets} WHERE {quote(opts.pk.column)} = %s",
+            [_saver(f) for f in targets],
+        )
+    sql, savers = hit
+    obj._prepare_related_fields_for_save(operation_name="save")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [save(obj, connection) for save in savers] + [obj.pk])
+
+
 def insert(obj: M) -> M:
     """Insert a new ``obj`` (auto primary key not set yet) and give it its id."""
     model = type(obj)

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from tierdesk import clock
+from tierdesk.common import prepared
 from tierdesk.common.errors import Forbidden, ServiceError
 from tierdesk.escalation.models import Escalation
 from tierdesk.packs.selectors import active_pack
@@ -118,8 +119,9 @@ def escalate(*, ticket: Ticket, viewer: Viewer, to: str, criteria: list[str],
     note = note or (f"by rule {by_rule!r}" if by_rule else "")
     now = clock.now()
     unit = to in {u.code for u in pack.units}
-    escalation = Escalation.objects.create(
-        ticket=ticket, direction=Escalation.Direction.UNIT if unit else Escalation.Direction.UP,
+    escalation = prepared.create(
+        Escalation, ticket=ticket,
+        direction=Escalation.Direction.UNIT if unit else Escalation.Direction.UP,
         from_tier=from_tier or "", to=to, criteria=criteria, handoff=handoff, note=note,
         actor=viewer.user, at=now)
     events.record(ticket, "escalated", viewer.user, now, to=to, from_tier=from_tier,

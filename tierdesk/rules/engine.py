@@ -14,6 +14,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from tierdesk.common import prepared
 from tierdesk.packs.selectors import active_pack
 from tierdesk.rules import lookups  # noqa: F401 - connects its cache's invalidation
 from tierdesk.rules.actions import run_actions
@@ -118,7 +119,7 @@ def _save_states(pack: Any, states: dict[str, RuleState], changed: set[str]) -> 
         elif state.active and (rule.repeat or set(rule.on) - {"created"}):
             new.append(state)
     if new:
-        RuleState.objects.bulk_create(new)
+        prepared.insert_many(new)
 
 
 def _fire(pack: Any, rule: Any, ticket: Ticket, event: str, now: datetime,

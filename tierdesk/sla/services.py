@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from tierdesk import clock
+from tierdesk.common import prepared
 from tierdesk.packs import selectors as packs
 from tierdesk.policy import match_sla_policy
 from tierdesk.sla import replay
@@ -145,7 +146,7 @@ def _store(ticket: Ticket, state: replay.SlaState, version_id: int, now: datetim
         else:
             row.save()
     if new:
-        SlaTarget.objects.bulk_create(new)
+        prepared.insert_many(new)
 
 
 @transaction.atomic

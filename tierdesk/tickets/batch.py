@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from tierdesk.common import prepared
 from tierdesk.outbox import services as outbox
 from tierdesk.tickets.models import Ticket, TicketEvent
 
@@ -34,13 +35,13 @@ class Batch:
     def flush_events(self) -> None:
         if self.events:
             pending, self.events = self.events, []
-            TicketEvent.objects.bulk_create(pending)
+            prepared.insert_many(pending)
 
     def flush(self) -> None:
         self.flush_events()
         for pk, fields in self.dirty.items():
             if fields:
-                self.held[pk].save(update_fields=sorted(fields))
+                prepared.update(self.held[pk], sorted(fields))
         self.dirty.clear()
 
 
