@@ -31,6 +31,7 @@ class Batch:
         self.held: dict[int, Ticket] = {}
         self.dirty: dict[int, set[str]] = {}
         self.memo: dict[Any, Any] = {}  # lookups that hold for the whole transaction
+        self.rows: list[Any] = []  # new rows nothing reads back before the end
 
     def flush_events(self) -> None:
         if self.events:
@@ -39,6 +40,12 @@ class Batch:
 
     def flush(self) -> None:
         self.flush_events()
+        by_model: dict[type, list[Any]] = {}
+        for row in self.rows:
+            by_model.setdefault(type(row), []).append(row)
+        self.rows = []
+        for rows in by_model.values():
+            prepared.insert_many(rows)
         for pk, fields in self.dirty.items():
             if fields:
                 prepared.update(self.held[pk], sorted(fields))
@@ -93,6 +100,15 @@ def save_fields(ticket: Ticket, fields: list[str]) -> None:
         batch.dirty[ticket.pk].update(fields)
         return
     ticket.save(update_fields=fields)
+
+
+def insert_later(rows: list[Any]) -> None:
+    """Insert ``rows`` with the batch (nothing in it may read them back), else now."""
+    batch = _current.get()
+    if batch is not None:
+        batch.rows += rows
+    else:
+        prepared.insert_many(rows)
 
 
 def flush_events() -> None:
