@@ -288,6 +288,46 @@ def insert_many(objs: Sequence[models.Model]) -> None:
         obj._state.db = prepared.using
 
 
+def update_many(objs: Sequence[models.Model], fields: Sequence[str]) -> None:
+    """``obj.save(update_fields=fields)`` for each of ``objs`` (saved rows of one model, no
+    signals) in one ``UPDATE ... FROM (VALUES ...)`` per 500 rows."""
+    if len(objs) < 2:
+        for obj in objs:
+            update(obj, fields)
+        return
+    if len(objs) > 500:
+        for start in range(0, len(objs), 500):
+            update_many(objs[start:start + 500], fields)
+        return
+    model = type(objs[0])
+    connection = connections["default"]
+    quote = connection.ops.quote_name
+    opts = model._meta
+    targets = [opts.pk, *(opts.get_field(name) for name in fields)]
+    savers = [_saver(f) for f in targets[1:]]
+    if connection.vendor == "postgresql":
+        # VALUES rows have no column types of their own: say them.
+        row = "(" + ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in targets) + ")"
+        names = ", ".join(f"c{i}" for i in range(len(targets)))
+        source = f"(VALUES {', '.join([row] * len(objs))}) AS v({names})"
+        col = "v.c{}".format
+    else:  # SQLite names a VALUES subquery's columns column1, column2, ...
+        row = "(" + ", ".join(["%s"] * len(targets)) + ")"
+        source = f"(SELECT * FROM (VALUES {', '.join([row] * len(objs))})) AS v"
+        col = lambda i: f"v.column{i + 1}"  # noqa: E731
+    sets = ", ".join(f"{quote(f.column)} = {col(i)}" for i, f in enumerate(targets) if i)
+    table = quote(opts.db_table)
+    sql = (f"UPDATE {table} SET {sets} FROM {source}"
+           f" WHERE {table}.{quote(opts.pk.column)} = {col(0)}")
+    params: list[Any] = []
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="save")
+        params.append(obj.pk)
+        params += [save(obj, connection) for save in savers]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 _updates: dict[tuple[type[models.Model], tuple[str, ...]], tuple[str, list]] = {}
 
 

@@ -16,7 +16,7 @@ from tierdesk.packs.selectors import active_pack
 from tierdesk.people.access import Viewer
 from tierdesk.people.models import Group
 from tierdesk.rules import lookups
-from tierdesk.tickets import events
+from tierdesk.tickets import batch, events
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.services import after_change, locked, reply, update
 from tierdesk.tickets.statuses import CLOSED, SOLVED
@@ -119,13 +119,17 @@ def escalate(*, ticket: Ticket, viewer: Viewer, to: str, criteria: list[str],
     note = note or (f"by rule {by_rule!r}" if by_rule else "")
     now = clock.now()
     unit = to in {u.code for u in pack.units}
-    escalation = prepared.create(
-        Escalation, ticket=ticket,
-        direction=Escalation.Direction.UNIT if unit else Escalation.Direction.UP,
+    escalation = Escalation(
+        ticket=ticket, direction=Escalation.Direction.UNIT if unit else Escalation.Direction.UP,
         from_tier=from_tier or "", to=to, criteria=criteria, handoff=handoff, note=note,
         actor=viewer.user, at=now)
-    events.record(ticket, "escalated", viewer.user, now, to=to, from_tier=from_tier,
-                  criteria=criteria, escalation=escalation.pk, rule=by_rule)
+    gathering = batch.current() is not None  # a write batch inserts both at its end
+    if not gathering:
+        prepared.insert(escalation)
+    event = events.record(ticket, "escalated", viewer.user, now, to=to, from_tier=from_tier,
+                          criteria=criteria, escalation=escalation.pk, rule=by_rule)
+    if gathering:
+        batch.insert_with_event(escalation, event, "escalation")
     _move(ticket, viewer, now, to, tier=not unit, reason=f"escalated to {to}")
     return escalation
 

@@ -32,24 +32,31 @@ class Batch:
         self.dirty: dict[int, set[str]] = {}
         self.memo: dict[Any, Any] = {}  # lookups that hold for the whole transaction
         self.rows: list[Any] = []  # new rows nothing reads back before the end
+        self.late_ids: list[tuple[TicketEvent, str, Any]] = []  # event data awaiting a row id
 
     def flush_events(self) -> None:
-        if self.events:
-            pending, self.events = self.events, []
-            prepared.insert_many(pending)
-
-    def flush(self) -> None:
-        self.flush_events()
         by_model: dict[type, list[Any]] = {}
         for row in self.rows:
             by_model.setdefault(type(row), []).append(row)
         self.rows = []
         for rows in by_model.values():
             prepared.insert_many(rows)
+        for event, key, row in self.late_ids:
+            event.data[key] = row.pk
+        self.late_ids = []
+        if self.events:
+            pending, self.events = self.events, []
+            prepared.insert_many(pending)
+
+    def flush(self) -> None:
+        self.flush_events()
+        by_fields: dict[tuple[str, ...], list[Ticket]] = {}
         for pk, fields in self.dirty.items():
             if fields:
-                prepared.update(self.held[pk], sorted(fields))
+                by_fields.setdefault(tuple(sorted(fields)), []).append(self.held[pk])
         self.dirty.clear()
+        for fields, tickets in by_fields.items():
+            prepared.update_many(tickets, fields)
 
 
 _current: contextvars.ContextVar[Batch | None] = contextvars.ContextVar("ticket_batch",
@@ -109,6 +116,14 @@ def insert_later(rows: list[Any]) -> None:
         batch.rows += rows
     else:
         prepared.insert_many(rows)
+
+
+def insert_with_event(row: Any, event: TicketEvent, key: str) -> None:
+    """Insert ``row`` with the open batch and put its id in ``event.data[key]`` before the
+    (gathered) event is written."""
+    batch = _current.get()
+    batch.rows.append(row)
+    batch.late_ids.append((event, key, row))
 
 
 def flush_events() -> None:
