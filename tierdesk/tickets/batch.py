@@ -137,3 +137,14 @@ def memo() -> dict[Any, Any]:
     """A dict for lookups valid for the rest of this batch (a fresh one outside a batch)."""
     batch = _current.get()
     return batch.memo if batch is not None else {}
+
+
+def gathered_event(ticket: Ticket, type: str) -> TicketEvent | None:
+    """The latest event of ``type`` the open batch has gathered for ``ticket`` and not
+    written yet (None if none): lets a reader that only needs that event skip the flush
+    and the query that reading it back would cost."""
+    batch = _current.get()
+    if batch is None:
+        return None
+    return next((e for e in reversed(batch.events)
+                 if e.ticket_id == ticket.pk and e.type == type), None)
