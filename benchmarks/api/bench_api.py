@@ -7,8 +7,16 @@ One command runs everything for one database:
 
 * create: N x ``POST /api/v1/tickets`` from 2 client processes x 2 threads (concurrency 4),
   then checks that the database holds exactly N new tickets (plus messages, events, outbox).
-* list: bulk-loads 100,000 tickets through the ORM, then times ``GET /api/v1/tickets``
-  (first page, a filtered page and a deep cursor page).
+  Three servers in one run (``--targets``): Tierdesk with the DataFlow pack applied (the
+  real path), Tierdesk with no pack (the old baseline, labelled so) and a bare Django +
+  ninja app writing ticket + event + outbox row (``benchmarks/bare``).
+* list: bulk-loads 100,000 tickets through the ORM (DataFlow pack applied), then times
+  ``GET /api/v1/tickets`` (first page, a filtered page and a deep cursor page) as a
+  support manager (sees everything) and as a group-scoped L1 agent (sees one queue).
+
+Every Tierdesk row also gives the statements and the CPU of one request measured
+in-process (``seed.py cost``: Django's test client on the same database), figures that do
+not depend on how busy the machine is.
 
 Each benchmark gets a fresh data folder (and, for PostgreSQL, a fresh scratch database),
 which is removed afterwards. Results are printed as a markdown table; nothing is written.
@@ -35,6 +43,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+BARE = ROOT / "benchmarks" / "bare"
 HOST = "127.0.0.1"  # only ever loopback
 PG_URL = "postgres://postgres@127.0.0.1:5432/{name}"
 CREATE_PATH = "/api/v1/tickets"
@@ -53,13 +62,14 @@ class Env:
     tmp: Path
     vars: dict[str, str]
     pg_name: str | None = None
+    bare: bool = False
     server: subprocess.Popen | None = None
     port: int = 0
     log_path: Path | None = None
     hung_probes: int = 0
 
     @classmethod
-    def create(cls, db: str) -> "Env":
+    def create(cls, db: str, bare: bool = False) -> "Env":
         tmp = Path(tempfile.mkdtemp(prefix="tierdesk-bench-api-"))
         env = dict(os.environ)
         for key in list(env):
@@ -70,6 +80,7 @@ class Env:
             "TIERDESK_LOG_LEVEL": "WARNING",
             "DJANGO_SETTINGS_MODULE": "tierdesk.settings",
             "PYTHONUNBUFFERED": "1",
+            "TIERDESK_BARE_DB": str(tmp / "bare.sqlite3"),
         })
         pg_name = None
         if db == "postgres":
@@ -77,11 +88,13 @@ class Env:
             subprocess.run(["createdb", "-h", HOST, "-U", "postgres", pg_name], check=True,
                            timeout=30)
             env["TIERDESK_DATABASE_URL"] = PG_URL.format(name=pg_name)
-        return cls(db=db, tmp=tmp, vars=env, pg_name=pg_name)
+            env["TIERDESK_BARE_DATABASE_URL"] = PG_URL.format(name=pg_name)
+        return cls(db=db, tmp=tmp, vars=env, pg_name=pg_name, bare=bare)
 
     def django(self, *args: str, timeout: float = 900) -> dict:
-        """Run a seed.py sub-command in this environment; return its JSON answer."""
-        out = subprocess.run([sys.executable, str(HERE / "seed.py"), *args], env=self.vars,
+        """Run a seed.py sub-command (bare: app.py) in this environment; return its JSON."""
+        script = BARE / "app.py" if self.bare else HERE / "seed.py"
+        out = subprocess.run([sys.executable, str(script), *args], env=self.vars,
                              cwd=ROOT, capture_output=True, text=True, timeout=timeout)
         if out.returncode != 0:
             raise RuntimeError(f"seed.py {' '.join(args)} failed:\n{out.stderr[-3000:]}")
@@ -94,6 +107,10 @@ class Env:
                "--port", str(self.port), "--no-demo"]
         if workers:
             cmd += ["--workers", str(workers)]
+        if self.bare:  # the same gunicorn settings as ``tierdesk serve``
+            cmd = [sys.executable, "-m", "gunicorn", "--chdir", str(BARE), "--bind",
+                   f"{HOST}:{self.port}", "--workers", str(workers or os.cpu_count() or 2),
+                   "--worker-class", "sync", "--log-level", "warning", "app:application"]
         self.log_path = self.tmp / "server.log"
         log = open(self.log_path, "wb")  # noqa: SIM115 - the server owns it until stopped
         self.server = subprocess.Popen(cmd, env=self.vars, cwd=ROOT, stdout=log,
@@ -108,7 +125,7 @@ class Env:
             if self.server.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{self.server_log()}")
             try:
-                conn = http.client.HTTPConnection(HOST, self.port, timeout=3)
+                conn = http.client.HTTPConnection(HOST, self.port, timeout=15)
                 conn.request("GET", "/healthz")
                 ok = conn.getresponse().status == 200
                 conn.close()
@@ -370,6 +387,7 @@ class Row:
     workers: str
     result: Result
     note: str = ""
+    cost: dict | None = None  # seed.py cost: statements and in-process CPU per request
 
     def cells(self) -> list[str]:
         lat = sorted(self.result.latencies)
@@ -379,11 +397,14 @@ class Row:
         return [self.db, self.name, self.workers, str(len(lat)), str(self.result.non_2xx),
                 f"{len(lat) / wall:.0f}", *ms, f"{(lat[-1] if lat else 0) * 1000:.1f}",
                 f"{self.result.server_cpu / n * 1000:.2f}",
-                f"{self.result.client_cpu / n * 1000:.2f}", self.note]
+                f"{self.result.client_cpu / n * 1000:.2f}",
+                str(self.cost["queries"]) if self.cost else "-",
+                f"{self.cost['cpu_ms']:.2f}" if self.cost else "-", self.note]
 
 
 HEADER = ["db", "benchmark", "workers", "requests", "non-2xx", "req/s", "p50 ms", "p90 ms",
-          "p99 ms", "max ms", "server CPU ms/req", "client CPU ms/req", "note"]
+          "p99 ms", "max ms", "server CPU ms/req", "client CPU ms/req", "queries/req",
+          "in-process CPU ms/req", "note"]
 
 
 def print_table(rows: list[Row], args: argparse.Namespace) -> None:
@@ -403,7 +424,9 @@ def _show(row: Row) -> None:
     print(f"  {row.name}: {cells['requests']} requests, {cells['non-2xx']} non-2xx, "
           f"{cells['req/s']}/s, p50 {cells['p50 ms']} ms, p90 {cells['p90 ms']} ms, "
           f"p99 {cells['p99 ms']} ms, max {cells['max ms']} ms; CPU/req server "
-          f"{cells['server CPU ms/req']} ms, client {cells['client CPU ms/req']} ms", flush=True)
+          f"{cells['server CPU ms/req']} ms, client {cells['client CPU ms/req']} ms; "
+          f"{cells['queries/req']} queries, in-process CPU {cells['in-process CPU ms/req']} ms"
+          f" ({row.cost['kinds'] if row.cost else ''}); uptime load {loadavg()}", flush=True)
     for err in row.result.errors[:5]:
         print(f"    error: {err}", flush=True)
 
@@ -411,14 +434,25 @@ def _show(row: Row) -> None:
 # --- the two benchmarks ----------------------------------------------------------------------
 
 
-def bench_create(args: argparse.Namespace, workers: int | None) -> Row:
+CREATE_TARGETS = {
+    "dataflow": "POST /tickets, DataFlow pack (L1 agent)",
+    "none": "POST /tickets, no pack (baseline only)",
+    "bare": "POST /tickets, bare Django + ninja",
+}
+
+
+def bench_create(args: argparse.Namespace, workers: int | None, target: str = "dataflow"
+                 ) -> Row:
     label = str(workers or os.cpu_count())
-    print(f"[{args.db}] create benchmark, {label} server workers: seeding", flush=True)
-    env = Env.create(args.db)
+    print(f"[{args.db}] create benchmark ({target}), {label} server workers: seeding",
+          flush=True)
+    env = Env.create(args.db, bare=target == "bare")
     try:
-        base = env.django("base")
+        base = env.django("seed") if env.bare else env.django("base", "--pack", target)
+        # The real user: a group-scoped L1 agent (bare: its one token).
+        secret = base.get("agent_secret", base["secret"])
         env.start_server(workers)
-        job = Job(port=env.port, secret=base["secret"], kind="create", count=args.warmup,
+        job = Job(port=env.port, secret=secret, kind="create", count=args.warmup,
                   threads=args.concurrency // args.client_procs, max_seconds=args.max_seconds,
                   contact_id=base["contact_id"], prefix=WARMUP_PREFIX)
         warm = drive(job, args.client_procs)
@@ -431,13 +465,19 @@ def bench_create(args: argparse.Namespace, workers: int | None) -> Row:
         idle = wait_for_quiet(args.wait_idle)
         result = drive(job, args.client_procs, env.server.pid)
         counts = env.django("count", CREATE_PREFIX)
-        ok = all(counts[k] == args.creates for k in ("tickets", "messages", "events", "outbox"))
-        note = (f"verified {counts['tickets']} tickets/messages/events/outbox rows" if ok
-                else f"MISMATCH {counts}")
+        # A pack's rules may queue more mail per ticket (DataFlow P0: 4), never less than 1.
+        per_ticket = counts["outbox"] / max(args.creates, 1)
+        ok = (all(counts[k] == args.creates for k in ("tickets", "messages", "events"))
+              and per_ticket >= 1 and counts["outbox"] % args.creates == 0)
+        note = (f"verified {counts['tickets']} tickets/messages/created events, "
+                f"{per_ticket:.0f} outbox row(s) each" if ok else f"MISMATCH {counts}")
         note += f"; idle before {idle:.0%}, load after {loadavg()}"
         if env.hung_probes:
             note += f"; {env.hung_probes} hung worker probe(s) at start"
-        row = Row(args.db, "POST /tickets", label, result, note)
+        cost = None if env.bare or not args.cost else env.django(
+            "cost", "--kind", "create", "--secret", secret, "--contact",
+            str(base["contact_id"]), "--n", str(args.cost))
+        row = Row(args.db, CREATE_TARGETS[target], label, result, note, cost)
         _show(row)
         if not ok or result.non_2xx:
             print(f"  !! verification: {counts}, statuses {result.statuses}", flush=True)
@@ -465,7 +505,7 @@ def bench_list(args: argparse.Namespace, workers: int | None) -> list[Row]:
     print(f"[{args.db}] list benchmark: seeding {args.bulk} tickets", flush=True)
     env = Env.create(args.db)
     try:
-        base = env.django("base")
+        base = env.django("base", "--pack", args.list_pack)
         t0 = time.monotonic()
         bulk = env.django("bulk", str(args.bulk))
         print(f"  bulk-loaded {bulk['tickets']} tickets and {bulk['events']} events in "
@@ -502,17 +542,29 @@ def bench_list(args: argparse.Namespace, workers: int | None) -> list[Row]:
             ]
         rows = []
         threads = args.concurrency // args.client_procs
+        personas = [("manager", secret), ("L1 agent, one queue", base["agent_secret"])]
         for name, path in cases:
-            warm = Job(port=env.port, secret=secret, kind="get", count=args.warmup // 2,
-                       threads=threads, max_seconds=args.max_seconds, path=path)
-            drive(warm, args.client_procs)
-            job = Job(**{**warm.__dict__, "count": args.lists})
-            idle = wait_for_quiet(args.wait_idle)
-            row = Row(args.db, name, label, drive(job, args.client_procs, env.server.pid),
-                      f"{bulk['tickets']} tickets; idle before {idle:.0%}, "
-                      f"load after {loadavg()}")
-            _show(row)
-            rows.append(row)
+            for persona, token in personas:
+                if persona != "manager" and "cursor=" in path:
+                    # The manager's deep cursor lies in other queues: the agent's own.
+                    page = _get_json(env.port, token, path.split("cursor=")[0].rstrip("&")
+                                     + f"&cursor={cursors.encode(from_id)}")
+                    if not page["next_cursor"]:
+                        continue
+                    path = path.split("cursor=")[0] + f"cursor={page['next_cursor']}"
+                warm = Job(port=env.port, secret=token, kind="get", count=args.warmup // 2,
+                           threads=threads, max_seconds=args.max_seconds, path=path)
+                drive(warm, args.client_procs)
+                job = Job(**{**warm.__dict__, "count": args.lists})
+                idle = wait_for_quiet(args.wait_idle)
+                result = drive(job, args.client_procs, env.server.pid)
+                cost = env.django("cost", "--kind", "get", "--secret", token, "--path", path,
+                                  "--n", str(args.cost)) if args.cost else None
+                row = Row(args.db, f"{name} as {persona}", label, result,
+                          f"{bulk['tickets']} tickets, pack {args.list_pack}; idle before "
+                          f"{idle:.0%}, load after {loadavg()}", cost)
+                _show(row)
+                rows.append(row)
         return rows
     finally:
         env.close()
@@ -540,6 +592,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wait-idle", type=float, default=60,
                         help="wait up to this many seconds for a quiet machine before each "
                              "timed run (0: do not wait)")
+    parser.add_argument("--targets", default="dataflow,none,bare",
+                        help="create benchmarks to run, in this order: dataflow (Tierdesk with"
+                             " the DataFlow pack), none (no pack, baseline), bare (Django +"
+                             " ninja alone)")
+    parser.add_argument("--list-pack", default="dataflow",
+                        help="seed pack applied for the list benchmark (none: no pack)")
+    parser.add_argument("--cost", type=int, default=200,
+                        help="requests per in-process cost measurement (0: skip)")
     parser.add_argument("--extra-lists", action="store_true",
                         help="also time a filtered deep page and a subject search")
     args = parser.parse_args(argv)
@@ -549,14 +609,19 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM (and SIGINT) unwind through the finally blocks: server stopped, temp removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     print(f"nproc={os.cpu_count()} python={platform.python_version()} db={args.db}", flush=True)
+    print(f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}",
+          flush=True)
     rows: list[Row] = []
     if args.only in ("all", "create"):
         sweep = [int(w) for w in args.workers_sweep.split(",") if w.strip()]
         for workers in sweep or [args.workers]:
-            rows.append(bench_create(args, workers))
+            for target in [t.strip() for t in args.targets.split(",") if t.strip()]:
+                rows.append(bench_create(args, workers, target))
     if args.only in ("all", "list"):
         rows += bench_list(args, args.workers)
     print_table(rows, args)
+    print(f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}",
+          flush=True)
     failed = [r for r in rows if r.result.non_2xx or "MISMATCH" in r.note]
     return 1 if failed else 0
 

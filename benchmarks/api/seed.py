@@ -3,9 +3,13 @@
 Run with the same environment as the server (``TIERDESK_DATA_DIR`` and, for PostgreSQL,
 ``TIERDESK_DATABASE_URL``). Each sub-command prints one JSON object on its last line.
 
-    seed.py base             migrate; one support manager with an API token, org, contact
+    seed.py base [--pack dataflow]   migrate; demo-like people (a support manager, an L1
+                             agent in one queue, a director, an engineer; tiers; four
+                             queues), organisations on every plan with a contact, API tokens
+                             for the manager and the L1 agent; with --pack, apply the seed pack
     seed.py bulk N           bulk_create N tickets, each with a message and an event
     seed.py count PREFIX     rows written by creates whose subject starts with PREFIX
+    seed.py cost ...         queries and in-process CPU per request (Django test client)
 """
 
 import argparse
@@ -39,22 +43,49 @@ def cmd_base(args: argparse.Namespace) -> dict:
 
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
-    tier = Tier.objects.create(code="L1", name="Support agents", rank=0)
-    group = Group.objects.create(name="Bench support", tier=tier)
+    if args.pack != "none":
+        from tierdesk.packs.services import pack_apply
+        from tierdesk.policy import PACKS_DIR
+
+        pack_apply(source=(PACKS_DIR / f"{args.pack}.yaml").read_text(), note="benchmark")
+    # Demo-like people: tiers and queues as the demo makes them (the pack adds its own
+    # tiers and unit queues), an L1 agent who sees one queue, the roles the pack notifies.
+    tiers = [Tier.objects.get_or_create(code=c, defaults={"name": c, "rank": r})[0]
+             for r, c in enumerate(("L1", "L2", "L3"))]
+    groups = [Group.objects.get_or_create(name=f"Bulk group {i}",
+                                          defaults={"tier": tiers[min(i, 2)]})[0]
+              for i in range(4)]
+    group = groups[0]
     manager = people.agent_create(
         username="bench-manager", email="manager@bench.localhost", name="Bench Manager",
         role=Role.SUPPORT_MANAGER, groups=[group],
     )
+    agent = people.agent_create(
+        username="bench-agent", email="agent@bench.localhost", name="Bench Agent",
+        role=Role.AGENT, tier=tiers[0], groups=[group],
+    )
+    people.agent_create(username="bench-director", email="director@bench.localhost",
+                        name="Bench Director", role=Role.DIRECTOR)
+    people.agent_create(username="bench-engineer", email="engineer@bench.localhost",
+                        name="Bench Engineer", role=Role.ENGINEER, tier=tiers[2],
+                        groups=[groups[2]])
     _, secret = people.token_create(user=manager.user, name="bench")
-    org = customers.organisation_create(
-        viewer=None, name="Bench Org", external_id="bench-1", plan="Enterprise",
-        country="US", timezone="America/New_York",
-    )
-    contact = customers.contact_create(
-        viewer=None, name="Bench Contact", email="contact@bench.example.com", organisation=org,
-    )
-    return {"secret": secret, "contact_id": contact.pk, "organisation_id": org.pk,
-            "group_id": group.pk}
+    _, agent_secret = people.token_create(user=agent.user, name="bench")
+    contacts = {}
+    for plan, country, zone in (("Enterprise", "US", "America/New_York"),
+                                ("Professional", "GB", "Europe/London"),
+                                ("Starter", "US", "America/Chicago")):
+        org = customers.organisation_create(
+            viewer=None, name=f"Bench {plan}", external_id=f"bench-{plan.lower()}",
+            plan=plan, country=country, timezone=zone,
+        )
+        contacts[plan] = customers.contact_create(
+            viewer=None, name=f"Bench {plan} Contact", organisation=org,
+            email=f"contact@{plan.lower()}.bench.example.com",
+        )
+    return {"secret": secret, "agent_secret": agent_secret,
+            "contact_id": contacts["Enterprise"].pk,
+            "organisation_id": contacts["Enterprise"].organisation_id, "group_id": group.pk}
 
 
 def _bulk_fixtures(rng: random.Random):
@@ -74,8 +105,9 @@ def _bulk_fixtures(rng: random.Random):
             username=f"bulk-agent-{i}", email=f"agent{i}@bench.localhost",
             name=f"Bulk Agent{i}", role=Role.AGENT, tier=tiers[i % 3], groups=[groups[i % 4]],
         ))
+    plans = ("Starter", "Professional", "Enterprise")
     orgs = Organisation.objects.bulk_create(
-        [Organisation(name=f"Bulk Org {i}", external_id=f"bulk-{i}", plan="Professional",
+        [Organisation(name=f"Bulk Org {i}", external_id=f"bulk-{i}", plan=plans[i % 3],
                       country="US", timezone="UTC") for i in range(20)]
     )
     orgs = list(Organisation.objects.filter(external_id__startswith="bulk-"))
@@ -167,11 +199,62 @@ def cmd_count(args: argparse.Namespace) -> dict:
     }
 
 
+def cmd_cost(args: argparse.Namespace) -> dict:
+    """Statements and this process's CPU per request, through Django's test client (no
+    HTTP server, no gunicorn): the deterministic half of each benchmark row."""
+    import time
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(SERVER_NAME="127.0.0.1")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {args.secret}"}
+
+    def call(i: int):
+        if args.kind == "create":
+            body = json.dumps({"subject": f"bench-cost {i}: dashboard shows error DB-2002",
+                               "body": f"Cost probe {i}. Every dashboard answers 503.",
+                               "requester_id": args.contact})
+            response = client.post("/api/v1/tickets", data=body,
+                                   content_type="application/json", **headers)
+        else:
+            response = client.get(args.path, **headers)
+        if response.status_code >= 300:
+            raise SystemExit(f"{args.kind} {args.path}: HTTP {response.status_code} "
+                             f"{response.content[:300]!r}")
+
+    for i in range(args.warmup):
+        call(i)
+    with CaptureQueriesContext(connection) as captured:
+        call(args.warmup)
+    queries = len(captured.captured_queries)
+    kinds: dict[str, int] = {}
+    for query in captured.captured_queries:
+        verb = query["sql"].split(None, 1)[0].upper()
+        kinds[verb] = kinds.get(verb, 0) + 1
+    cpu = time.process_time()
+    for i in range(args.n):
+        call(args.warmup + 1 + i)
+    return {"queries": queries, "kinds": kinds,
+            "cpu_ms": (time.process_time() - cpu) / max(args.n, 1) * 1000}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("base").set_defaults(func=cmd_base)
+    base = sub.add_parser("base")
+    base.add_argument("--pack", default="none", help="seed pack to apply (or none)")
+    base.set_defaults(func=cmd_base)
+    cost = sub.add_parser("cost")
+    cost.add_argument("--kind", choices=("create", "get"), required=True)
+    cost.add_argument("--secret", required=True)
+    cost.add_argument("--path", default="/api/v1/tickets")
+    cost.add_argument("--contact", type=int, default=0)
+    cost.add_argument("--n", type=int, default=200)
+    cost.add_argument("--warmup", type=int, default=20)
+    cost.set_defaults(func=cmd_cost)
     bulk = sub.add_parser("bulk")
     bulk.add_argument("count", type=int)
     bulk.set_defaults(func=cmd_bulk)

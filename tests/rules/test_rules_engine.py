@@ -144,3 +144,39 @@ def test_a_failing_action_is_recorded_and_the_others_still_run(agent):
 def test_without_a_pack_no_rules_run(agent):
     ticket = new_ticket(agent, priority="P2")
     assert fired(ticket) == []
+
+
+def test_a_sweep_runs_every_due_ticket_batch_after_batch_each_once(agent):
+    apply_rules([{"name": "stale", "on": "time",
+                  "when": {"status": ["new", "open"], "since_created": {"gte": "4h"}},
+                  "do": [{"add_tags": ["stale"]}, {"notify": {"role": "support_manager"}}]}])
+    tickets = [new_ticket(agent) for _ in range(5)]
+    assert rules_sweep(now=T0 + timedelta(hours=4), batch=2) == 5
+    for ticket in tickets:
+        assert fired(ticket) == ["stale"]
+        ticket.refresh_from_db()
+        assert ticket.tags == ["stale"] and ticket.rules_check_at is None
+    assert rules_sweep(now=T0 + timedelta(hours=5), batch=2) == 0
+
+
+def test_a_ticket_whose_rule_breaks_does_not_stop_the_sweep_for_the_others(agent, monkeypatch):
+    apply_rules([{"name": "stale", "on": "time",
+                  "when": {"status": ["new", "open"], "since_created": {"gte": "4h"}},
+                  "do": [{"add_tags": ["stale"]}]}])
+    good = new_ticket(agent, at=T0 - timedelta(hours=1))  # due first
+    bad = new_ticket(agent)
+    from tierdesk.rules import engine
+
+    real = engine.on_event
+
+    def breaks_on_bad(*, ticket, **kw):
+        if ticket.pk == bad.pk:
+            raise RuntimeError("broken integration")
+        return real(ticket=ticket, **kw)
+
+    monkeypatch.setattr(engine, "on_event", breaks_on_bad)
+    with pytest.raises(RuntimeError):
+        rules_sweep(now=T0 + timedelta(hours=4))
+    assert fired(good) == ["stale"]  # run and committed on its own before the bad one
+    assert fired(bad) == []
+    assert Ticket.objects.get(pk=bad.pk).rules_check_at is not None  # still due: retried

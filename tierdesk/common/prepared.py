@@ -254,6 +254,105 @@ class PreparedInsert:
 _inserts: dict[type[models.Model], PreparedInsert] = {}
 
 
+def insert_many(objs: Sequence[models.Model]) -> None:
+    """``bulk_create(objs)`` for new rows of one model (auto primary key, no signals):
+    one multi-row ``INSERT`` built from the prepared insert; ids are set where the
+    backend returns them."""
+    if not objs:
+        return
+    if len(objs) > 500:
+        for start in range(0, len(objs), 500):
+            insert_many(objs[start:start + 500])
+        return
+    model = type(objs[0])
+    prepared = _inserts.get(model)
+    if prepared is None:
+        prepared = _inserts[model] = PreparedInsert(model)
+    connection = connections[prepared.using]
+    head, _, row = prepared.sql.partition(" VALUES ")
+    row = row.split(" RETURNING ")[0]
+    params: list[Any] = []
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        params += [save(obj, connection) for save in prepared.savers]
+    sql = f"{head} VALUES {', '.join([row] * len(objs))}"
+    if prepared.returning:
+        sql += f" RETURNING {connection.ops.quote_name(prepared.pk.column)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [r[0] for r in cursor.fetchall()] if prepared.returning else []
+    for index, obj in enumerate(objs):
+        if ids:
+            setattr(obj, prepared.pk.attname, ids[index])
+        obj._state.adding = False
+        obj._state.db = prepared.using
+
+
+def update_many(objs: Sequence[models.Model], fields: Sequence[str]) -> None:
+    """``obj.save(update_fields=fields)`` for each of ``objs`` (saved rows of one model, no
+    signals) in one ``UPDATE ... FROM (VALUES ...)`` per 500 rows."""
+    if len(objs) < 2:
+        for obj in objs:
+            update(obj, fields)
+        return
+    if len(objs) > 500:
+        for start in range(0, len(objs), 500):
+            update_many(objs[start:start + 500], fields)
+        return
+    model = type(objs[0])
+    connection = connections["default"]
+    quote = connection.ops.quote_name
+    opts = model._meta
+    targets = [opts.pk, *(opts.get_field(name) for name in fields)]
+    savers = [_saver(f) for f in targets[1:]]
+    if connection.vendor == "postgresql":
+        # VALUES rows have no column types of their own: say them.
+        row = "(" + ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in targets) + ")"
+        names = ", ".join(f"c{i}" for i in range(len(targets)))
+        source = f"(VALUES {', '.join([row] * len(objs))}) AS v({names})"
+        col = "v.c{}".format
+    else:  # SQLite names a VALUES subquery's columns column1, column2, ...
+        row = "(" + ", ".join(["%s"] * len(targets)) + ")"
+        source = f"(SELECT * FROM (VALUES {', '.join([row] * len(objs))})) AS v"
+        col = lambda i: f"v.column{i + 1}"  # noqa: E731
+    sets = ", ".join(f"{quote(f.column)} = {col(i)}" for i, f in enumerate(targets) if i)
+    table = quote(opts.db_table)
+    sql = (f"UPDATE {table} SET {sets} FROM {source}"
+           f" WHERE {table}.{quote(opts.pk.column)} = {col(0)}")
+    params: list[Any] = []
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="save")
+        params.append(obj.pk)
+        params += [save(obj, connection) for save in savers]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+_updates: dict[tuple[type[models.Model], tuple[str, ...]], tuple[str, list]] = {}
+
+
+def update(obj: models.Model, fields: Sequence[str]) -> None:
+    """``obj.save(update_fields=fields)`` for a saved row (no signals), prepared once per
+    set of fields."""
+    model = type(obj)
+    key = (model, tuple(fields))
+    hit = _updates.get(key)
+    connection = connections["default"]
+    if hit is None:
+        quote = connection.ops.quote_name
+        opts = model._meta
+        targets = [opts.get_field(name) for name in fields]
+        sets = ", ".join(f"{quote(f.column)} = %s" for f in targets)
+        hit = _updates[key] = (
+            f"UPDATE {quote(opts.db_table)} SET {sets} WHERE {quote(opts.pk.column)} = %s",
+            [_saver(f) for f in targets],
+        )
+    sql, savers = hit
+    obj._prepare_related_fields_for_save(operation_name="save")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [save(obj, connection) for save in savers] + [obj.pk])
+
+
 def insert(obj: M) -> M:
     """Insert a new ``obj`` (auto primary key not set yet) and give it its id."""
     model = type(obj)

@@ -9,13 +9,15 @@ from typing import Any
 from django.db import transaction
 
 from tierdesk import clock
+from tierdesk.common import prepared
 from tierdesk.common.errors import Forbidden, ServiceError
 from tierdesk.escalation.models import Escalation
 from tierdesk.escalation.routing import staffed_queue
 from tierdesk.packs.selectors import active_pack
 from tierdesk.people.access import Viewer
-from tierdesk.people.models import Group, Tier
-from tierdesk.tickets import events
+from tierdesk.people.models import Group
+from tierdesk.rules import lookups
+from tierdesk.tickets import batch, events
 from tierdesk.tickets.following import follow
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.services import after_change, locked, reply, update
@@ -115,14 +117,19 @@ def escalate(*, ticket: Ticket, viewer: Viewer, to: str, criteria: list[str],
     now = clock.now()
     unit = to in {u.code for u in pack.units}
     queue = staffed_queue(to, tier=not unit)  # refused before anything is written
-    escalation = Escalation.objects.create(
+    escalation = Escalation(
         ticket=ticket, direction=Escalation.Direction.UNIT if unit else Escalation.Direction.UP,
         from_tier=from_tier or "", to=to, criteria=criteria, handoff=handoff, note=note,
         actor=viewer.user, at=now)
-    events.record(ticket, "escalated", viewer.user, now, to=to,
-                  to_name=events.tier_name(to, pack), from_tier=from_tier,
-                  from_tier_name=events.tier_name(from_tier, pack), criteria=criteria,
-                  escalation=escalation.pk, rule=by_rule)
+    gathering = batch.current() is not None  # a write batch inserts both at its end
+    if not gathering:
+        prepared.insert(escalation)
+    event = events.record(ticket, "escalated", viewer.user, now, to=to,
+                          to_name=events.tier_name(to, pack), from_tier=from_tier,
+                          from_tier_name=events.tier_name(from_tier, pack), criteria=criteria,
+                          escalation=escalation.pk, rule=by_rule)
+    if gathering:
+        batch.insert_with_event(escalation, event, "escalation")
     follow(ticket=ticket, viewer=viewer, at=now)  # who hands it on hears how it ends
     _move(ticket, viewer, now, to, queue, tier=not unit, reason=f"escalated to {to}")
     return escalation
@@ -133,7 +140,7 @@ def _move(ticket: Ticket, viewer: Viewer, now, to: str, queue: Group, *, tier: b
     """Put the ticket in ``to``'s tier and queue (unassigned: the new team picks it up)."""
     changes: dict[str, Any] = {"updated_at": now}
     if tier:
-        changes["tier"] = Tier.objects.filter(code=to).first()
+        changes["tier"] = lookups.tier(to)
     if queue != ticket.group:
         changes["group"] = queue
         changes["assignee"] = None

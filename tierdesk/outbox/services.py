@@ -60,7 +60,7 @@ def collect() -> Iterator[None]:
     finally:
         _collecting.reset(token)
     if gathered:
-        OutboxMessage.objects.bulk_create(gathered, batch_size=1000)
+        prepared.insert_many(gathered)
         if any(m.kind != OutboxMessage.Kind.EMAIL or settings.EMAIL_ENABLED for m in gathered):
             transaction.on_commit(lambda: kick("deliver_outbox"))
 

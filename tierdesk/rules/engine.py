@@ -14,13 +14,15 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from tierdesk.common import prepared
 from tierdesk.packs.selectors import active_pack
+from tierdesk.rules import lookups  # noqa: F401 - connects its cache's invalidation
 from tierdesk.rules.actions import run_actions
 from tierdesk.rules.compiled import compiled_for
 from tierdesk.rules.facts import rule_facts, thresholds
 from tierdesk.rules.models import RuleState
 from tierdesk.sla.calendars import calendar_for_spec
-from tierdesk.tickets import events
+from tierdesk.tickets import batch, events
 from tierdesk.tickets.models import Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ def on_event(*, ticket: Ticket, event: str, now: datetime, fresh: bool = False) 
 
 
 def _calendar(ticket: Ticket) -> Any:
+    batch.flush_events()
     spec = (TicketEvent.objects.filter(ticket=ticket, type="sla_targets_set")
             .order_by("-id").values_list("data", flat=True).first())
     return calendar_for_spec(spec["calendar"]) if spec and spec.get("calendar") else None
@@ -56,10 +59,17 @@ def _calendar(ticket: Ticket) -> Any:
 def _cascade(pack: Any, ticket: Ticket, now: datetime, fresh: bool = False) -> None:
     queue = _running.get()[ticket.pk]
     fired: set[str] = set()
-    states = {} if fresh else {s.rule: s for s in RuleState.objects.filter(ticket=ticket)}
+    preloaded = batch.memo().get(_STATES)  # a sweep batch reads every ticket's at once
+    if fresh:
+        states = {}
+    elif preloaded is not None and ticket.pk in preloaded:
+        states = preloaded[ticket.pk]
+    else:
+        states = {s.rule: s for s in RuleState.objects.filter(ticket=ticket)}
     calendar = _calendar(ticket) if any(r.business_time for r in pack.rules) else None
     compiled = compiled_for(pack.rules)  # compiled once per pack version per process
     passes = 0
+    changed: set[str] = set()  # rule states to write when the cascade ends
     while queue:
         event = queue.pop(0)
         passes += 1
@@ -80,7 +90,7 @@ def _cascade(pack: Any, ticket: Ticket, now: datetime, fresh: bool = False) -> N
             if not holds:
                 if state is not None and state.active:
                     state.active = False
-                    state.save(update_fields=["active"])
+                    changed.add(rule.name)
                 continue
             # Time rules also fire on a change: their clock may have run out while some
             # other condition was false.
@@ -95,13 +105,32 @@ def _cascade(pack: Any, ticket: Ticket, now: datetime, fresh: bool = False) -> N
             fired.add(rule.name)
             state = _fire(pack, rule, ticket, event, now, state)
             states[rule.name] = state
+            changed.add(rule.name)
+    _save_states(pack, states, changed)
     _schedule(pack, ticket, states, calendar, now)
+
+
+def _save_states(pack: Any, states: dict[str, RuleState], changed: set[str]) -> None:
+    """Write the states the cascade changed: updates one by one (rare), new ones in one
+    insert. A new state is stored only if it can still matter: its rule fired and its
+    condition still holds, and some later event could make it fire again (a rule on
+    ``created`` alone never can). Its ``rule_fired`` events are the record of firings."""
+    new = []
+    for rule in pack.rules:
+        state = states.get(rule.name)
+        if rule.name not in changed or state is None:
+            continue
+        if state.pk is not None:
+            prepared.update(state, ["active", "fired_count", "last_fired_at"])
+        elif state.active and (rule.repeat or set(rule.on) - {"created"}):
+            new.append(state)
+    batch.insert_later(new)
 
 
 def _fire(pack: Any, rule: Any, ticket: Ticket, event: str, now: datetime,
           state: RuleState | None) -> RuleState:
     done = run_actions(pack=pack, ticket=ticket, actions=rule.do, at=now,
-                       cause=f"rule {rule.name!r}")
+                       cause=f"rule {rule.name!r}", cache=batch.memo())
     events.record(ticket, "rule_fired", None, now, rule=rule.name,
                   event="time" if event == "time_sweep" else event, actions=done)
     if state is None:
@@ -109,7 +138,6 @@ def _fire(pack: Any, rule: Any, ticket: Ticket, event: str, now: datetime,
     state.active = True
     state.fired_count += 1
     state.last_fired_at = now
-    state.save()
     return state
 
 
@@ -125,29 +153,79 @@ def _schedule(pack: Any, ticket: Ticket, states: dict[str, RuleState], calendar:
     ]
     check_at = min(upcoming) if upcoming else None
     if ticket.rules_check_at != check_at:
-        Ticket.objects.filter(pk=ticket.pk).update(rules_check_at=check_at)
-        ticket.rules_check_at = check_at
+        if batch.holds(ticket):
+            ticket.rules_check_at = check_at
+            batch.save_fields(ticket, ["rules_check_at"])
+        else:
+            Ticket.objects.filter(pk=ticket.pk).update(rules_check_at=check_at)
+            ticket.rules_check_at = check_at
+
+
+_STATES = "rules.states"  # batch memo: ticket id -> {rule: RuleState}, read for a sweep batch
 
 
 def rules_sweep(*, now: datetime, batch: int = 500) -> int:
-    """Run time rules for every ticket whose ``rules_check_at`` has come; return how many."""
+    """Run time rules for every ticket whose ``rules_check_at`` has come; return how many.
+
+    Due tickets are taken ``batch`` at a time, in one transaction each: their rows are
+    locked (PostgreSQL skips rows another sweep holds), their rule states read in one
+    query, and their rules run inside one write batch (``tickets.batch``): the events,
+    outbox rows and new rule states of all of them go in one insert each, the lookups
+    (recipients, tiers, queues) are made once, and each ticket's changes, its
+    ``rules_check_at`` included, in one ``UPDATE``. So the cost grows with what is due,
+    not with what is open. If a batch fails, its tickets are run one by one as before.
+    """
+    done = 0
+    while True:
+        try:
+            seen = _sweep_batch(now, batch)
+            done += seen
+        except Exception:
+            log.exception("rules sweep batch failed; running its tickets one by one")
+            seen = _sweep_one_by_one(now, batch)
+            done += seen
+        if seen < batch:
+            return done
+
+
+def _sweep_batch(now: datetime, size: int) -> int:
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        due = Ticket.objects.filter(rules_check_at__lte=now).order_by("rules_check_at")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(of=("self",), skip_locked=True)
+        tickets = list(due.select_related("organisation", "requester", "tier")[:size])
+        if not tickets:
+            return 0
+        states: dict[int, dict[str, RuleState]] = {t.pk: {} for t in tickets}
+        for state in RuleState.objects.filter(ticket_id__in=list(states)):
+            states[state.ticket_id][state.rule] = state
+        with batch.writing() as writes:
+            writes.memo[_STATES] = states
+            for ticket in tickets:
+                batch.hold(ticket)
+                # Claimed: whatever the rules decide, the column moves off the past.
+                ticket.rules_check_at = None
+                batch.save_fields(ticket, ["rules_check_at"])
+                on_event(ticket=ticket, event="time_sweep", now=now)
+        return len(tickets)
+
+
+def _sweep_one_by_one(now: datetime, batch: int) -> int:
     from django.db import transaction
 
     done = 0
-    while True:
-        ids = list(Ticket.objects.filter(rules_check_at__lte=now).order_by("rules_check_at")
-                   .values_list("id", "rules_check_at")[:batch])
-        if not ids:
-            return done
-        for ticket_id, check_at in ids:
-            with transaction.atomic():
-                # Claim: a second sweep sees the column moved and skips this ticket.
-                if not Ticket.objects.filter(pk=ticket_id, rules_check_at=check_at).update(
-                        rules_check_at=None):
-                    continue
-                ticket = (Ticket.objects.select_for_update(of=("self",))
-                          .select_related("organisation", "requester", "tier").get(pk=ticket_id))
-                on_event(ticket=ticket, event="time_sweep", now=now)
-            done += 1
-        if len(ids) < batch:
-            return done
+    ids = list(Ticket.objects.filter(rules_check_at__lte=now).order_by("rules_check_at")
+               .values_list("id", "rules_check_at")[:batch])
+    for ticket_id, check_at in ids:
+        with transaction.atomic():
+            # Claim: a second sweep sees the column moved and skips this ticket.
+            if not Ticket.objects.filter(pk=ticket_id, rules_check_at=check_at).update(
+                    rules_check_at=None):
+                continue
+            ticket = (Ticket.objects.select_for_update(of=("self",))
+                      .select_related("organisation", "requester", "tier").get(pk=ticket_id))
+            on_event(ticket=ticket, event="time_sweep", now=now)
+        done += 1
+    return done

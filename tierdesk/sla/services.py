@@ -9,12 +9,13 @@ from typing import Any
 from django.db import transaction
 
 from tierdesk import clock
+from tierdesk.common import prepared
 from tierdesk.packs import selectors as packs
 from tierdesk.policy import match_sla_policy
 from tierdesk.sla import replay
 from tierdesk.sla.calendars import calendar_for_spec, calendar_spec
 from tierdesk.sla.models import SlaTarget
-from tierdesk.tickets import events
+from tierdesk.tickets import batch, events
 from tierdesk.tickets.models import Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ def desired_targets(ticket: Ticket, pack: Any, version_id: int,
 
 
 def event_views(ticket: Ticket) -> list[replay.Event]:
+    batch.flush_events()
     rows = (TicketEvent.objects.filter(ticket=ticket, type__in=SLA_EVENT_TYPES)
             .order_by("id").values_list("type", "created_at", "data"))
     return [replay.Event(t, _epoch(at), data) for t, at, data in rows]
@@ -88,6 +90,8 @@ def sla_refresh(*, ticket: Ticket, now: datetime, reason: str, actor=None,
         return
     pack = packs.active_pack()
     desired = desired_targets(ticket, pack, version.pk, version.version)
+    if created is None:
+        batch.flush_events()
     last = None if created is not None else (
         TicketEvent.objects.filter(ticket=ticket, type="sla_targets_set")
         .order_by("-id").values_list("data", flat=True).first())
@@ -107,7 +111,7 @@ def sla_refresh(*, ticket: Ticket, now: datetime, reason: str, actor=None,
         _store(ticket, sla_state(ticket), version.pk, now)
     if ticket.sla_pack_version_id != version.pk:
         ticket.sla_pack_version_id = version.pk
-        ticket.save(update_fields=["sla_pack_version"])
+        batch.save_fields(ticket, ["sla_pack_version"])
 
 
 def _store(ticket: Ticket, state: replay.SlaState, version_id: int, now: datetime,
@@ -115,6 +119,7 @@ def _store(ticket: Ticket, state: replay.SlaState, version_id: int, now: datetim
     if existing is None:
         existing = {t.metric: t for t in SlaTarget.objects.filter(ticket=ticket)}
     now_s = _epoch(now)
+    new: list[SlaTarget] = []  # a new ticket's clocks: one insert
     for metric, c in state.clocks.items():
         if c.target_s is None:
             if metric in existing:
@@ -141,7 +146,12 @@ def _store(ticket: Ticket, state: replay.SlaState, version_id: int, now: datetim
             row.breached_at = now
             events.record(ticket, "sla_breached", None, now, metric=metric,
                           policy=state.policy, late=True)
-        row.save()
+        if row.pk is None:
+            new.append(row)
+        else:
+            row.save()
+    if new:
+        prepared.insert_many(new)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from typing import Any
 
 from tierdesk.common import prepared
 from tierdesk.people.models import Agent, Group, Tier
+from tierdesk.tickets import batch
 from tierdesk.tickets.models import Ticket, TicketEvent, TicketEventType
 
 
@@ -20,10 +21,15 @@ def _json(value: Any) -> Any:
 
 
 def record(ticket: Ticket, type: str, actor, at, **data: Any) -> TicketEvent:
-    return prepared.create(
-        TicketEvent, ticket=ticket, type=type, actor=actor, created_at=at,
-        data={k: _json(v) for k, v in data.items()},
-    )
+    """Write the event now, or with its batch (``tickets.batch.writing``) if one is open:
+    then it has no id until the batch writes it."""
+    event = TicketEvent(ticket=ticket, type=type, actor=actor, created_at=at,
+                        data={k: _json(v) for k, v in data.items()})
+    gathering = batch.current()
+    if gathering is not None:
+        gathering.events.append(event)
+        return event
+    return prepared.insert(event)
 
 
 def priority_name(code: str | None, pack: Any = None) -> str | None:

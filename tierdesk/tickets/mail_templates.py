@@ -141,9 +141,13 @@ class _Filler:
 
     # People and teams
     def team(self, _: str) -> str | None:
+        from tierdesk.tickets import batch
         from tierdesk.tickets.models import TicketEvent
 
-        to = (TicketEvent.objects.filter(ticket=self.ticket, type="escalated")
+        # An escalation in this very cascade is still in the write batch: read it there.
+        gathered = batch.gathered_event(self.ticket, "escalated")
+        to = (gathered.data.get("to") if gathered is not None else
+              TicketEvent.objects.filter(ticket=self.ticket, type="escalated")
               .order_by("-id").values_list("data__to", flat=True).first())
         names = {t.code: t.name for t in self.pack.tiers} | {u.code: u.name
                                                               for u in self.pack.units}

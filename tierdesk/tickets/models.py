@@ -148,6 +148,16 @@ class TicketEventType(models.TextChoices):
     RULE_LOOP_STOPPED = "rule_loop_stopped"
 
 
+class TicketEventManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        """Any read of events first writes those a write batch has gathered, so code that
+        reads a ticket's history back (SLA replay, a template naming the team) sees it."""
+        from tierdesk.tickets import batch
+
+        batch.flush_events()
+        return super().get_queryset()
+
+
 class TicketEvent(models.Model):
     """One row per change: the audit log that lets any ticket's history be replayed."""
 
@@ -161,6 +171,8 @@ class TicketEvent(models.Model):
     )
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
+
+    objects = TicketEventManager()
 
     class Meta:
         ordering = ["id"]

@@ -20,7 +20,7 @@ from tierdesk.people.access import Viewer
 from tierdesk.people.models import Agent, Group
 from tierdesk.rules import engine as rules
 from tierdesk.sla import services as sla
-from tierdesk.tickets import events, priorities, search
+from tierdesk.tickets import batch, events, priorities, search
 from tierdesk.tickets.channel_rules import check_channel
 from tierdesk.tickets.classification import classify_new_ticket
 from tierdesk.tickets.close_rules import check_close
@@ -57,8 +57,13 @@ def request_fingerprint(data: dict[str, Any]) -> str:
 
 def locked(ticket: Ticket) -> Ticket:
     """Re-read the ticket under a row lock, in place, so concurrent changes queue rather
-    than interleave and every holder of this object (a rules cascade) sees the change."""
+    than interleave and every holder of this object (a rules cascade) sees the change.
+    A ticket its write batch already holds (created or locked in this transaction) is
+    the truth as it is."""
+    if batch.holds(ticket):
+        return ticket
     ticket.refresh_from_db(from_queryset=Ticket.objects.select_for_update(of=("self",)))
+    batch.hold(ticket)
     return ticket
 
 
@@ -149,6 +154,16 @@ def _ticket_create_atomic(
         existing = _replay(viewer, idempotency_key, fingerprint)
         if existing is not None:
             return existing, False
+    with batch.writing():
+        return _ticket_create_rows(viewer=viewer, idempotency_key=idempotency_key,
+                                   fingerprint=fingerprint, body=body, body_html=body_html,
+                                   **fields)
+
+
+def _ticket_create_rows(
+    *, viewer: Viewer, idempotency_key: str | None, fingerprint: str, body: str,
+    body_html: str, **fields: Any,
+) -> tuple[Ticket, bool]:
     now = clock.now()
     requester: Contact = fields["requester"]
     fields.update(classify_new_ticket(fields, body))
@@ -163,6 +178,7 @@ def _ticket_create_atomic(
         Ticket, organisation=requester.organisation, created_at=now, updated_at=now,
         status=NEW, created_by=viewer.user, **fields,
     )
+    batch.hold(ticket)
     message = prepared.create(
         Message, ticket=ticket, kind=Message.Kind.REPLY, author=viewer.user, body_text=body,
         body_html=nh3.clean(body_html) if body_html else "", channel=ticket.channel,
@@ -398,7 +414,6 @@ def _apply(ticket: Ticket, viewer: Viewer, now, changes: dict[str, Any],
             continue
         extra = {"reason": reason} if reason else {}
         events.field_changed(ticket, viewer.user, now, field, old, new, **extra)
-    if changed:
-        ticket.save(update_fields=changed)
+    batch.save_fields(ticket, changed)
     return changed
 
