@@ -2,30 +2,32 @@
 small number of statements, however many rules fire.
 
 Issue 10 asks for at most 12. The batched write path reached 12; since then the search
-index (one insert at create, a re-read and re-index when a rule tags the ticket), the
-staffed-queue check of routing and the escalated team's name in Template 2 add five. This
+index (one insert at create, a re-read and re-index when a rule tags the ticket) and the
+staffed-queue check of routing add four. This
 test holds today's count so nothing adds more; getting back to 12 is open work."""
 
 from tests.factories import AgentFactory, UserFactory
 from tierdesk.escalation.models import Escalation
 from tierdesk.outbox.models import OutboxMessage
 from tierdesk.packs.services import pack_apply
-from tierdesk.people.models import Role
+from tierdesk.people.models import Group, Role
 from tierdesk.policy import PACKS_DIR
 from tierdesk.sla.models import SlaTarget
 from tierdesk.tickets.models import Ticket, TicketEvent
 
 
-def test_a_dataflow_p0_create_through_the_api_takes_a_fixed_17_queries_at_most(
+def test_a_dataflow_p0_create_through_the_api_takes_at_most_16_queries(
         world, api_as, django_assert_max_num_queries):
     pack_apply(source=(PACKS_DIR / "dataflow.yaml").read_text())
     AgentFactory(user=UserFactory(username="dana", email="dana@dataflow.example"),
                  role=Role.DIRECTOR)
+    devops = AgentFactory(user=UserFactory(username="oren"), role=Role.ENGINEER)
+    devops.groups.set([Group.objects.get(code="devops")])  # the queue P0s go to is worked
     api = api_as(world.agent)  # a group-scoped L1 agent, token auth
     body = {"subject": "dashboard shows error DB-2002", "requester_id": world.customer.pk,
             "body": "Every dashboard answers 503 since 09:00 UTC."}
     api.post("/api/v1/tickets", {**body, "subject": "warm-up DB-2002"})
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(16):
         response = api.post("/api/v1/tickets", body)
     assert response.status_code == 201, response.content
     ticket = Ticket.objects.get(pk=response.json()["id"])
