@@ -40,7 +40,7 @@ def create_sql(index: SearchIndex, vendor: str) -> list[str]:
             f"CREATE INDEX IF NOT EXISTS {index.table}_document ON {index.table}"
             f" USING gin (document)",
         ]
-    raise NotImplementedError(f"full-text search is not built for {vendor}")
+    raise RuntimeError(f"full-text search runs on SQLite and PostgreSQL only, not {vendor}")
 
 
 def drop_sql(index: SearchIndex, vendor: str) -> list[str]:
