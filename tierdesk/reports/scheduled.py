@@ -1,0 +1,5 @@
+"""Scheduled reports (filled in below)."""
+
+
+def register() -> None:
+    return None
