@@ -40,8 +40,24 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute, tzinfo=NEW_YORK)
 
 
+PROFESSIONAL_TARGETS = "first_response: {P1: 12h, P2: 24h, P3: 48h}"
+
+
 @pytest.fixture
 def november(db) -> History:
+    return build_november()
+
+
+@pytest.fixture
+def november_with_pack_change(db) -> History:
+    """The same month, but on Monday 16 November a stricter pack (Professional P2 first
+    response in 1 business hour) goes live: only the weekend ticket, which came after it,
+    is held to it, and its 2 business hours breach."""
+    return build_november(stricter_pack_from=at(16, 9))
+
+
+def build_november(stricter_pack_from: datetime | None = None) -> History:
+    clock.freeze(at(1, 9))
     pack_apply(source=(PACKS_DIR / "dataflow.yaml").read_text())
     l1 = Tier.objects.get_or_create(code="L1", defaults={"name": "Support agents"})[0]
     support = Group.objects.create(name="Support", code="support", tier=l1)
@@ -92,6 +108,13 @@ def november(db) -> History:
     ticket_reply(ticket=reopened, viewer=them, body="Still wrong.")
     answer(reopened, at(12, 15))
     tickets.append(reopened)
+
+    if stricter_pack_from is not None:
+        clock.freeze(stricter_pack_from)
+        source = (PACKS_DIR / "dataflow.yaml").read_text()
+        assert PROFESSIONAL_TARGETS in source
+        pack_apply(source=source.replace(PROFESSIONAL_TARGETS,
+                                         "first_response: {P1: 12h, P2: 1h, P3: 48h}"))
 
     weekend = opened(at(20, 16), "Sync stalled")
     answer(weekend, at(23, 10), solve=False)

@@ -59,3 +59,13 @@ def test_a_week_holds_only_its_own_tickets(november):
     week = parse_period("2026-W46", "America/New_York")  # 9-15 November
     assert value("tickets_created", week) == 4  # 9, 10, 12 (reopened), 13 (escalated)
     assert value("first_contact_resolution", week) == 50.0
+
+
+def test_a_pack_change_mid_month_holds_each_ticket_to_the_targets_it_had(
+        november_with_pack_change):
+    # the nine tickets before 16 November kept their 24-hour target; the weekend ticket
+    # after it had 1 hour and took 2 business hours
+    assert value("sla_compliance") == 90.0
+    assert value("sla_breaches") == 1
+    assert value("sla_breach_rate") == 10.0
+    assert value("sla_compliance_by_plan") == {"Professional": 90.0}
