@@ -62,7 +62,8 @@ def build_november(stricter_pack_from: datetime | None = None) -> History:
     l1 = Tier.objects.get_or_create(code="L1", defaults={"name": "Support agents"})[0]
     support = Group.objects.create(name="Support", code="support", tier=l1)
     alice = AgentFactory(user=UserFactory(username="alice"), groups=[support], tier=l1)
-    oscar = AgentFactory(user=UserFactory(username="oscar"), groups=[Group.objects.get(code="devops")])
+    oscar = AgentFactory(user=UserFactory(username="oscar"),
+                         groups=[Group.objects.get(code="devops")])
     maria = AgentFactory(user=UserFactory(username="maria"), role=Role.SUPPORT_MANAGER,
                          groups=[support])
     org = OrganisationFactory(name="Quill Books", plan="Professional", country="US",

@@ -64,7 +64,8 @@ class Filters:
         p = prefix
         cond = Q()
         if self.group:
-            cond &= Q(**{f"{p}group__code__in": self.group}) | Q(**{f"{p}group__name__in": self.group})
+            cond &= (Q(**{f"{p}group__code__in": self.group})
+                     | Q(**{f"{p}group__name__in": self.group}))
         if self.plan:
             cond &= Q(**{f"{p}organisation__plan__in": self.plan})
         if self.channel:
