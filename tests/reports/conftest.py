@@ -123,3 +123,4 @@ def build_november(stricter_pack_from: datetime | None = None) -> History:
 
     clock.freeze(at(30, 12) + timedelta(days=1))
     return History(tickets, alice, oscar, maria, customer)
+from tests.outbox.fixtures import _threads_release_db_connections, smtp_server  # noqa: F401
