@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.factories import AgentFactory, CustomerContactFactory, OrganisationFactory, UserFactory
+from tests.outbox.fixtures import _threads_release_db_connections, smtp_server  # noqa: F401
 from tierdesk import clock
 from tierdesk.escalation.services import ticket_escalate
 from tierdesk.packs.services import pack_apply
@@ -123,4 +124,3 @@ def build_november(stricter_pack_from: datetime | None = None) -> History:
 
     clock.freeze(at(30, 12) + timedelta(days=1))
     return History(tickets, alice, oscar, maria, customer)
-from tests.outbox.fixtures import _threads_release_db_connections, smtp_server  # noqa: F401
