@@ -64,6 +64,7 @@ def _met(goal: str, target: float, actual: Any) -> bool | None:
 def kpi_results(scope: Scope, kpis: list[Any]) -> list[GoalResult]:
     """Every goal of the pack measured for ``scope``, with the previous periods' values."""
     results = []
+    scopes: dict[tuple, Scope] = {}  # goals sharing a period and filters share its queries
     for kpi in kpis:
         goal = "below" if kpi.below is not None else "at_least"
         metric = METRICS.get(kpi.metric)
@@ -74,7 +75,12 @@ def kpi_results(scope: Scope, kpis: list[Any]) -> list[GoalResult]:
         actual = None
         if metric is not None:
             for period in scope.period.trail(TREND_PERIODS):
-                sub = Scope(period, scope.filters.narrowed(**where))
+                filters = scope.filters.narrowed(**where)
+                key = (period.label, filters)
+                if key not in scopes:
+                    scopes[key] = scope if period == scope.period and filters == scope.filters \
+                        else Scope(period, filters)
+                sub = scopes[key]
                 value = metric.value(sub)
                 trend.append({"period": period.label, "value": value})
             actual = trend[-1]["value"]
