@@ -69,3 +69,13 @@ def test_a_pack_change_mid_month_holds_each_ticket_to_the_targets_it_had(
     assert value("sla_breaches") == 1
     assert value("sla_breach_rate") == 10.0
     assert value("sla_compliance_by_plan") == {"Professional": 90.0}
+
+
+def test_a_customer_back_on_the_same_topic_within_a_week_is_a_repeat_contact(november):
+    # all ten tickets are one customer's, in the pack's default category: each one
+    # opened within 7 days of their previous ticket is a repeat (2, 3, 4, 5, 6 Nov, then
+    # 9, 10, 12, 13 Nov follow within a week; 20 Nov comes 7 days after 13 Nov 10:00
+    # at 16:00, beyond the window): 8 of 10
+    assert value("repeat_contact_rate") == 80.0
+    week = parse_period("2026-W47", "America/New_York")  # 16-22 Nov: only the 20th
+    assert value("repeat_contact_rate", week) == 0.0

@@ -7,20 +7,21 @@ metrics below are ratios of its columns: the database does the counting, never a
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from django.db import connection
 from django.db.models import (
     Avg,
     Count,
+    DateTimeField,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
     Q,
+    Window,
 )
+from django.db.models.functions import Lag
 
 from tierdesk.reports.registry import ratio, register
 from tierdesk.reports.scope import Scope
@@ -116,18 +117,28 @@ def reopen_rate(scope: Scope) -> float | None:
           source="Fire22 'Repeat Contact Rate: <15%' (window handbook silent: 7 days)")
 def repeat_contact_rate(scope: Scope) -> float | None:
     """Tickets whose requester opened another ticket on the same category in the days
-    before: the first answer did not hold."""
+    before: the first answer did not hold. Each ticket is compared with the requester's
+    previous one (a window function), so the cost grows with the tickets, not their
+    square."""
     window = timedelta(days=REPEAT_CONTACT_DAYS)
-    earlier = Ticket.objects.filter(
-        requester=OuterRef("requester"), category=OuterRef("category"),
-        created_at__lt=OuterRef("created_at"),
-        created_at__gte=OuterRef("created_at") - window,
-    ).exclude(pk=OuterRef("pk"))
-    counts = scope.tickets().aggregate(
-        tickets=Count("id"),
-        repeats=Count("id", filter=Exists(earlier)),
-    )
-    return ratio(counts["repeats"], counts["tickets"])
+    earlier_too = Ticket.objects.filter(
+        scope.filters.q(), created_at__gte=scope.period.start - window,
+        created_at__lt=scope.period.end, merged_into__isnull=True,
+    ).annotate(
+        previous=Window(Lag("created_at"), partition_by=[F("requester_id"), F("category")],
+                        order_by=[F("created_at").asc(), F("id").asc()]),
+        cutoff=ExpressionWrapper(F("created_at") - window, output_field=DateTimeField()),
+    ).values("created_at", "previous", "cutoff")
+    inner, params = earlier_too.query.sql_with_params()
+    sql = f"""SELECT COUNT(*), SUM(CASE WHEN t.previous >= t.cutoff THEN 1 ELSE 0 END)
+              FROM ({inner}) t WHERE t.created_at >= %s"""
+    start = scope.period.start
+    if connection.vendor == "sqlite":
+        start = start.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, start])
+        tickets, repeats = cursor.fetchone()
+    return ratio(repeats, tickets)
 
 
 def _avg_duration(scope: Scope, start: str, end: str) -> float | None:
