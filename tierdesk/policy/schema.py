@@ -14,6 +14,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from .durations import parse_duration, parse_percent
 from .schema_calendar import CalendarSpec, Strict, TimeZoneName
+from .schema_reports import ScheduledReport
 from .schema_rules import (
     Classification,
     Duration,
@@ -270,6 +271,7 @@ class Pack(Strict):
     # The template sent once to every new ticket; left out = Tierdesk's generic receipt.
     acknowledgement: str | None = None
     kpis: list[Kpi] = Field(default_factory=list)
+    reports: list[ScheduledReport] = Field(default_factory=list)
 
     @property
     def priority_codes(self) -> list[str]:

@@ -289,6 +289,10 @@ def _check_people(c: _Checker, pack: Pack) -> None:
                 c.ref("role", item.role, f"{p}.role")
                 for j, plan in enumerate(item.plans or []):
                     c.ref("plan", plan, f"{p}.plans[{j}]")
+    if c.live("reports"):
+        for i, scheduled in enumerate(pack.reports):
+            for j, role in enumerate(scheduled.to):
+                c.ref("role", role, f"reports[{i}].to[{j}]")
     if c.live("surveys"):
         for name, survey in pack.surveys.items():
             p = f"surveys.{name}"

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from tierdesk.reports import views as report_views
 from tierdesk.web import agent_views, auth_views, board_views, portal_views
 
 app_name = "web"
@@ -9,6 +10,8 @@ urlpatterns = [
     path("agent/", agent_views.queue, name="queue"),
     path("agent/queues/<int:group_id>/", agent_views.group_queue, name="group_queue"),
     path("agent/sla/", board_views.sla_board, name="board"),
+    path("agent/reports/", report_views.dashboard, name="reports"),
+    path("agent/reports/leadership/", report_views.leadership, name="leadership"),
     path("agent/tickets/<int:ticket_id>/", agent_views.ticket_page, name="ticket"),
     path("agent/tickets/<int:ticket_id>/reply/", agent_views.reply, name="reply"),
     path("agent/tickets/<int:ticket_id>/note/", agent_views.note, name="note"),

@@ -1,0 +1,211 @@
+"""Time the monthly report and the dashboard page over a year of history.
+
+    .venv/bin/python benchmarks/reports/bench_report.py --db postgres --tickets 1000000
+    .venv/bin/python benchmarks/reports/bench_report.py --db sqlite --tickets 100000
+
+Seeds (not timed) the DataFlow pack, a support queue with an agent and a manager, and N
+tickets spread over 2026 with ten audit events each (created, clocks set, customer and
+agent replies, notes, status changes, an escalation for one ticket in twelve, a reopen
+for one in twenty) and two SLA clocks (met, one in fifteen breached). Then times
+``report()`` of every metric for June 2026 as a manager, and the dashboard page
+(``/agent/reports/?period=2026-06``) through Django's test client as the manager and as
+the agent (own figures), printing median / p95 and the SQL queries of each.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sla"))
+
+import bench_sweep as base  # noqa: E402
+
+EVENTS_PER_TICKET = 10
+YEAR_S = 365 * 86400
+
+
+def seed(n: int, batch: int = 100_000) -> dict:
+    from django.db import connection, transaction
+
+    from tierdesk.customers.models import Contact
+    from tierdesk.people import services as people
+    from tierdesk.people.models import Agent, Group, Role, Tier
+    from tierdesk.sla.models import SlaTarget
+    from tierdesk.tickets.models import Ticket, TicketEvent
+
+    version, org, contact = base.seed_fixtures()
+    # a thousand requesters, so repeat contacts are as rare as on a real desk
+    Contact.objects.bulk_create([Contact(name=f"Requester {k}", organisation=org,
+                                         email=f"r{k}@bench.example.com") for k in range(999)])
+    first_contact = contact.pk
+    l1 = Tier.objects.get_or_create(code="L1", defaults={"name": "Support agents"})[0]
+    support = Group.objects.create(name="Support", code="support", tier=l1)
+    people.agent_create(username="bench-agent", email="agent@bench.localhost",
+                        name="Bench Agent", role=Role.AGENT)
+    agent = Agent.objects.get(user__username="bench-agent")
+    agent.groups.add(support)
+    agent.tier = l1
+    agent.save()
+    pg = connection.vendor == "postgresql"
+    start = "2026-01-01 00:00:00+00" if pg else "2026-01-01 00:00:00"
+
+    def at(seconds: str) -> str:
+        if pg:
+            return f"(%s::timestamptz + ({seconds}) * interval '1 second')"
+        return f"datetime(%s, ({seconds}) || ' seconds')"
+
+    created = f"((i * 7907) %% {YEAR_S})"
+    last_id = 0
+    for lo in range(0, n, batch):
+        hi = min(lo + batch, n)
+        if pg:
+            source = f"FROM generate_series({lo}::bigint, {hi - 1}::bigint) AS g(i)"
+        else:
+            source = (f"FROM (WITH RECURSIVE g(i) AS (SELECT {lo} UNION ALL "
+                      f"SELECT i + 1 FROM g WHERE i < {hi - 1}) SELECT i FROM g)")
+        prio = "CASE i %% 4 WHEN 0 THEN 'P1' WHEN 1 THEN 'P2' WHEN 2 THEN 'P3' ELSE 'P2' END"
+        exprs = {"subject": "'Bench ticket ' || i",
+                 "requester_id": f"{first_contact} + i %% 1000",
+                 "organisation_id": str(org.pk), "group_id": str(support.pk),
+                 "assignee_id": f"CASE WHEN i %% 3 = 0 THEN {agent.pk} ELSE NULL END",
+                 "channel": "CASE i %% 3 WHEN 0 THEN 'email' WHEN 1 THEN 'portal' "
+                            "ELSE 'chat' END",
+                 "priority": prio,
+                 "status": "CASE WHEN i %% 10 = 0 THEN 'open' ELSE 'solved' END",
+                 "category": "'general'", "error_code": "''", "language": "'en'",
+                 "sla_pack_version_id": str(version.pk),
+                 "created_at": at(created), "updated_at": at(created),
+                 "first_responded_at": at(f"{created} + 1800 + (i %% 7200)"),
+                 "solved_at": f"CASE WHEN i %% 10 = 0 THEN NULL ELSE "
+                              f"{at(f'{created} + 7200 + (i %% 86400)')} END"}
+        sql, params = base._insert_sql(Ticket, exprs, source, connection)
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(sql, base._ordered_params(Ticket, exprs, params, start))
+            i_expr = ("substr(t.subject, 14)::bigint" if pg
+                      else "CAST(substr(t.subject, 14) AS INTEGER)")
+            tickets = (f"(SELECT t.id, t.created_at, {i_expr} AS i FROM tickets_ticket t "
+                       f"WHERE t.id > {int(last_id)})")
+            # ten events per ticket: k = 0..9 picks the type
+            kinds = ("CASE k WHEN 0 THEN 'created' WHEN 1 THEN 'sla_targets_set' "
+                     "WHEN 2 THEN 'replied' WHEN 3 THEN 'replied' WHEN 4 THEN 'note_added' "
+                     "WHEN 5 THEN 'status_changed' WHEN 6 THEN 'assigned' "
+                     "WHEN 7 THEN CASE WHEN s.i %% 12 = 0 THEN 'escalated' "
+                     "ELSE 'field_changed' END "
+                     "WHEN 8 THEN CASE WHEN s.i %% 20 = 0 THEN 'status_changed' "
+                     "ELSE 'note_added' END "
+                     "ELSE 'rule_fired' END")
+            data = ("CASE k WHEN 2 THEN '{\"by\": \"customer\"}' "
+                    "WHEN 3 THEN '{\"by\": \"agent\"}' "
+                    "WHEN 5 THEN '{\"field\": \"status\", \"old\": \"open\", \"new\": \"solved\"}' "
+                    "WHEN 8 THEN CASE WHEN s.i %% 20 = 0 THEN "
+                    "'{\"field\": \"status\", \"old\": \"solved\", \"new\": \"open\"}' "
+                    "ELSE '{}' END ELSE '{}' END")
+            ks = ("generate_series(0, 9) AS k" if pg else
+                  "(WITH RECURSIVE kk(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM kk "
+                  "WHERE k < 9) SELECT k FROM kk) AS kk")
+            ev_at = ("(s.created_at + k * interval '10 minutes')" if pg
+                     else "datetime(s.created_at, (k * 10) || ' minutes')")
+            eexprs = {"ticket_id": "s.id", "type": kinds,
+                      "data": f"({data})" + ("::jsonb" if pg else ""),
+                      "actor_id": "NULL", "created_at": ev_at}
+            esql, eparams = base._insert_sql(TicketEvent, eexprs,
+                                             f"FROM {tickets} AS s CROSS JOIN {ks} "
+                                             "ORDER BY s.id, k", connection)
+            cur.execute(esql, base._ordered_params(TicketEvent, eexprs, eparams, start))
+            for metric, minutes in (("first_response", 1440), ("resolution", 4320)):
+                breach = ("CASE WHEN s.i %% 15 = 0 THEN s.created_at ELSE NULL END")
+                cexprs = {"ticket_id": "s.id", "metric": f"'{metric}'", "state": "'met'",
+                          "policy": "'Professional'", "pack_version_id": str(version.pk),
+                          "target_minutes": str(minutes),
+                          "elapsed_seconds": "(1800 + s.i %% 7200) * 1.0",
+                          "started_at": "s.created_at", "met_at": "s.created_at",
+                          "breached_at": breach}
+                csql, cparams = base._insert_sql(SlaTarget, cexprs, f"FROM {tickets} AS s",
+                                                 connection)
+                cur.execute(csql, base._ordered_params(SlaTarget, cexprs, cparams, start))
+            cur.execute("SELECT max(id) FROM tickets_ticket")
+            last_id = cur.fetchone()[0]
+        base._progress(hi, n)
+    base.analyze()
+    return {"manager": "bench-manager", "agent": "bench-agent"}
+
+
+def timed(fn, repeat: int) -> tuple[list[float], int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    times, queries = [], 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as ctx:
+            t0 = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t0) * 1000)
+        queries = len(ctx.captured_queries)
+    return times, queries
+
+
+def summary(label: str, times: list[float], queries: int) -> str:
+    p95 = sorted(times)[max(0, int(len(times) * 0.95) - 1)]
+    return (f"{label}: median {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, "
+            f"{queries} queries, {len(times)} runs")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    p.add_argument("--tickets", type=int, default=100_000)
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--keep", action="store_true")
+    p.add_argument("--per-metric", action="store_true", help="time each metric alone too")
+    args = p.parse_args()
+    tmp, pg_name = base.scratch_database(args.db, "reports")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from tierdesk import clock
+    from tierdesk.reports.period import parse_period
+    from tierdesk.reports.scope import Scope
+    from tierdesk.reports.targets import report
+    from tierdesk.tickets.models import Ticket, TicketEvent
+
+    setup_test_environment()
+    try:
+        t0 = time.perf_counter()
+        users = seed(args.tickets)
+        print(f"seeded {Ticket.objects.count():,} tickets, {TicketEvent.objects.count():,} "
+              f"events in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+        from datetime import UTC, datetime
+
+        clock.freeze(datetime(2026, 12, 15, 12, 0, tzinfo=UTC))
+        june = parse_period("2026-06", "UTC")
+        print(summary("monthly report, every metric (manager)",
+                      *timed(lambda: report(Scope(june)), args.repeat)))
+        if args.per_metric:
+            from tierdesk.reports.registry import METRICS
+
+            for name in sorted(METRICS):
+                times, q = timed(lambda name=name: METRICS[name].value(Scope(june)), 1)
+                print(f"  {name}: {times[0]:.0f} ms, {q} queries")
+        for who in ("manager", "agent"):
+            client = Client()
+            client.force_login(get_user_model().objects.get(username=users[who]))
+
+            def get(client=client):
+                r = client.get("/agent/reports/?period=2026-06")
+                assert r.status_code == 200, r.status_code
+
+            print(summary(f"dashboard page as the {who}", *timed(get, args.repeat)))
+    finally:
+        if not args.keep:
+            base.drop_database(tmp, pg_name)
+
+
+if __name__ == "__main__":
+    main()

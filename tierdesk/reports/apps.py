@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "tierdesk.reports"
+    label = "reports"
+    verbose_name = "Reports"
+
+    def ready(self) -> None:
+        from tierdesk.reports import scheduled, sla_metrics, ticket_metrics  # noqa: F401
+
+        scheduled.register()

@@ -1,0 +1,183 @@
+"""Metrics read from tickets and their audit log: volume, first contact resolution,
+response and resolution times, escalation, reopens and repeat contacts.
+
+One aggregate query (:func:`ticket_facts`) counts what each ticket's events say, and the
+metrics below are ratios of its columns: the database does the counting, never a loop.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    Window,
+)
+from django.db.models.functions import Lag
+
+from tierdesk.reports.registry import ratio, register
+from tierdesk.reports.scope import Scope
+from tierdesk.tickets.models import Ticket
+
+REPEAT_CONTACT_DAYS = 7  # handbook silent on the window: a week, the common industry choice
+
+
+def _seconds(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return round(value.total_seconds(), 1)
+    return round(float(value) / 1_000_000, 1)  # SQLite averages durations in microseconds
+
+
+def ticket_facts(scope: Scope) -> dict[str, Any]:
+    """Counts over the cohort in one statement (tickets joined to their events once)."""
+
+    def run() -> dict[str, Any]:
+        per_ticket = scope.tickets().values("id", "solved_at", "first_responded_at").annotate(
+            n_agent_replies=Count("events", filter=Q(events__type="replied",
+                                                     events__data__by="agent")),
+            n_escalations=Count("events", filter=Q(events__type="escalated")),
+            n_sent_back=Count("events", filter=Q(events__type="de_escalated")),
+            n_reopens=Count("events", filter=Q(events__type="status_changed",
+                                               events__data__old="solved")),
+        )
+        inner, params = per_ticket.query.sql_with_params()
+        # Aggregates over per-ticket aggregates: Django's own wrapping drops annotations
+        # that only a CASE refers to, so the outer statement is written out here.
+        sql = f"""
+            SELECT COUNT(*),
+                   COUNT(t.solved_at),
+                   COUNT(t.first_responded_at),
+                   SUM(CASE WHEN t.solved_at IS NOT NULL AND t.n_agent_replies <= 1
+                             AND t.n_escalations = 0 AND t.n_reopens = 0 THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN t.n_escalations > 0 THEN 1 ELSE 0 END),
+                   SUM(t.n_escalations),
+                   SUM(t.n_sent_back),
+                   SUM(CASE WHEN t.n_reopens > 0 THEN 1 ELSE 0 END)
+            FROM ({inner}) t"""
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        names = ("tickets", "solved", "responded", "first_contact", "escalated",
+                 "escalations", "sent_back", "reopened")
+        return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
+
+    return scope.remember("ticket_facts", run)
+
+
+@register("tickets_created", label="Tickets", unit="count", better="lower",
+          source="DataFlow 10.1: ~1,000 tickets/month; Fire22 volume; CSU 'volume'")
+def tickets_created(scope: Scope) -> int:
+    return ticket_facts(scope)["tickets"]
+
+
+@register("first_contact_resolution", label="First contact resolution", unit="percent",
+          source="DataFlow 10.1 'FCR: 70% for P2-P3 tickets'; Fire22 '94% first-contact "
+                 "resolution'; NexaCore FCR")
+def first_contact_resolution(scope: Scope) -> float | None:
+    """Solved with at most one agent reply, never escalated, never reopened, out of every
+    ticket of the cohort."""
+    facts = ticket_facts(scope)
+    return ratio(facts["first_contact"], facts["tickets"])
+
+
+@register("escalation_rate", label="Escalation rate", unit="percent", better="lower",
+          source="DataFlow 10.1 'Escalation Rate: <10% of tickets'; Fire22 '<10% of tickets "
+                 "require escalation'")
+def escalation_rate(scope: Scope) -> float | None:
+    facts = ticket_facts(scope)
+    return ratio(facts["escalated"], facts["tickets"])
+
+
+@register("escalation_accuracy", label="Escalation accuracy", unit="percent",
+          source="CSU performance metrics: 'escalation accuracy'")
+def escalation_accuracy(scope: Scope) -> float | None:
+    """Escalations that stayed up: those not later sent back down (de-escalated)."""
+    facts = ticket_facts(scope)
+    return ratio(facts["escalations"] - facts["sent_back"], facts["escalations"])
+
+
+@register("reopen_rate", label="Reopen rate", unit="percent", better="lower",
+          source="handbook silent (a solved ticket reopened was not solved)")
+def reopen_rate(scope: Scope) -> float | None:
+    facts = ticket_facts(scope)
+    return ratio(facts["reopened"], facts["solved"])
+
+
+@register("repeat_contact_rate", label="Repeat contact rate", unit="percent", better="lower",
+          source="Fire22 'Repeat Contact Rate: <15%' (window handbook silent: 7 days)")
+def repeat_contact_rate(scope: Scope) -> float | None:
+    """Tickets whose requester opened another ticket on the same category in the days
+    before: the first answer did not hold. Each ticket is compared with the requester's
+    previous one (a window function), so the cost grows with the tickets, not their
+    square."""
+    window = timedelta(days=REPEAT_CONTACT_DAYS)
+    earlier_too = Ticket.objects.filter(
+        scope.filters.q(), created_at__gte=scope.period.start - window,
+        created_at__lt=scope.period.end, merged_into__isnull=True,
+    ).annotate(
+        previous=Window(Lag("created_at"), partition_by=[F("requester_id"), F("category")],
+                        order_by=[F("created_at").asc(), F("id").asc()]),
+        cutoff=ExpressionWrapper(F("created_at") - window, output_field=DateTimeField()),
+    ).values("created_at", "previous", "cutoff")
+    inner, params = earlier_too.query.sql_with_params()
+    sql = f"""SELECT COUNT(*), SUM(CASE WHEN t.previous >= t.cutoff THEN 1 ELSE 0 END)
+              FROM ({inner}) t WHERE t.created_at >= %s"""
+    start = scope.period.start
+    if connection.vendor == "sqlite":
+        start = start.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, start])
+        tickets, repeats = cursor.fetchone()
+    return ratio(repeats, tickets)
+
+
+def _avg_duration(scope: Scope, start: str, end: str) -> float | None:
+    span = ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+    value = scope.tickets().filter(**{f"{end}__isnull": False}).aggregate(v=Avg(span))["v"]
+    return _seconds(value)
+
+
+@register("first_response_time_avg", label="First response time (calendar)", unit="duration",
+          better="lower", source="Fire22 'Response Time: <2 minutes average first response'; "
+                                 "NexaCore and DataFlow response targets")
+def first_response_time_avg(scope: Scope) -> float | None:
+    return _avg_duration(scope, "created_at", "first_responded_at")
+
+
+@register("resolution_time_avg", label="Resolution time (calendar)", unit="duration",
+          better="lower", source="DataFlow 10.1 'Resolution Time: P0 <4 hours, P1 <24 hours, "
+                                 "P2-P3 <72 hours'; Fire22 '4 hours average'")
+def resolution_time_avg(scope: Scope) -> float | None:
+    return _avg_duration(scope, "created_at", "solved_at")
+
+
+@register("tickets_per_agent", label="Tickets per agent", unit="breakdown", better="lower",
+          source="CSU 'efficiency, volume'; handbook silent on the split")
+def tickets_per_agent(scope: Scope) -> dict[str, int]:
+    rows = (scope.tickets().values("assignee__user__username")
+            .annotate(n=Count("id")).order_by("-n"))
+    return {r["assignee__user__username"] or "unassigned": r["n"] for r in rows}
+
+
+@register("channel_distribution", label="Tickets by channel", unit="breakdown",
+          source="DataFlow section 2 channels; Fire22 channels; handbook silent on the report")
+def channel_distribution(scope: Scope) -> dict[str, int]:
+    rows = scope.tickets().values("channel").annotate(n=Count("id")).order_by("-n")
+    return {r["channel"]: r["n"] for r in rows}
+
+
+@register("tickets_by_priority", label="Tickets by priority", unit="breakdown",
+          source="DataFlow 'daily SLA dashboard' by priority")
+def tickets_by_priority(scope: Scope) -> dict[str, int]:
+    rows = scope.tickets().values("priority").annotate(n=Count("id")).order_by("priority")
+    return {r["priority"] or "none": r["n"] for r in rows}
