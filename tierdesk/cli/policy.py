@@ -1,4 +1,5 @@
-"""`tierdesk policy check|diff|apply`: validate, compare and install policy packs."""
+"""`tierdesk policy check|diff|apply|test`: validate, compare, install and test policy
+packs."""
 
 import argparse
 import sys
@@ -72,6 +73,17 @@ def cmd_apply(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"tierdesk policy apply: {path}: no such file", file=sys.stderr)
         return 2
+    note = args.note
+    if args.skip_tests:
+        note = f"{note} [handbook tests skipped: --skip-tests]".strip()
+        print(f"{path}: handbook tests skipped (--skip-tests); recorded with the version")
+    else:
+        code, summary = _pack_tests_before_apply(path)
+        if code != 0:
+            return code
+        if summary:
+            note = f"{note} [{summary}]".strip()
+    args.note = note
     django_setup()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
@@ -103,6 +115,71 @@ def cmd_apply(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pack_tests_before_apply(path: Path) -> tuple[int, str]:
+    """Run the pack's handbook tests in a throwaway instance (a process of its own, so
+    the live database is never touched); return (exit code, summary for the audit note).
+    """
+    import subprocess
+
+    from tierdesk.policy_tests.files import scenarios_for_pack
+
+    scenarios = scenarios_for_pack(path)
+    if scenarios is None:
+        print(f"{path}: no scenario file for this pack; no handbook tests to run")
+        return 0, "no handbook tests"
+    run = subprocess.run([sys.executable, "-m", "tierdesk.cli", "policy", "test", str(path),
+                          str(scenarios)], capture_output=True, text=True, check=False)
+    last = (run.stdout.strip().splitlines() or [""])[-1]
+    if run.returncode != 0:
+        sys.stderr.write(run.stdout + run.stderr)
+        print(f"{path}: not applied: its handbook tests fail ({scenarios}); nothing changed."
+              f" Fix the pack or the scenarios, or apply with --skip-tests (recorded in the"
+              f" audit)", file=sys.stderr)
+        return 1, ""
+    print(last)
+    summary = last.split(": ", 1)[-1].split(" (")[0]
+    return 0, f"handbook tests: {summary}"
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    """Run a pack's scenario file in a throwaway instance on a simulated clock."""
+    from tierdesk.policy import PackInvalid, load_pack
+    from tierdesk.policy_tests.files import scenarios_for_pack
+    from tierdesk.policy_tests.scenarios import ScenarioInvalid, load_scenarios
+
+    path = Path(args.pack)
+    if not path.is_file():
+        print(f"tierdesk policy test: {path}: no such file", file=sys.stderr)
+        return 2
+    scenario_path = Path(args.scenarios) if args.scenarios else scenarios_for_pack(path)
+    if scenario_path is None or not scenario_path.is_file():
+        print(f"tierdesk policy test: no scenario file for {path} (looked for "
+              f"{path.with_name(path.stem + '.scenarios.yaml')}); name one", file=sys.stderr)
+        return 2
+    source = path.read_text(encoding="utf-8")
+    try:
+        pack = load_pack(source)
+    except PackInvalid as exc:
+        for error in exc.errors:
+            print(f"{path}: {error}", file=sys.stderr)
+        return 1
+    try:
+        scenarios = load_scenarios(scenario_path)
+    except ScenarioInvalid as exc:
+        for error in exc.errors:
+            print(f"{scenario_path}: {error}", file=sys.stderr)
+        return 2
+    if args.case:
+        scenarios.cases = [c for c in scenarios.cases if c.name in set(args.case)]
+    from tierdesk.policy_tests.runner import format_result, run_scenarios, set_pack_roles
+
+    set_pack_roles(pack)
+    result = run_scenarios(source, scenarios)
+    print(format_result(result, f"{pack.name} v{pack.version} ({scenario_path.name})",
+                        verbose=args.verbose))
+    return 1 if result.failed else 0
+
+
 def register(sub) -> None:
     policy = sub.add_parser("policy", help="policy packs: check, diff, apply")
     psub = policy.add_subparsers(dest="policy_command", required=True)
@@ -126,4 +203,15 @@ def register(sub) -> None:
     apply.add_argument("file")
     apply.add_argument("--as-user", help="record this user as the one who applied it")
     apply.add_argument("--note", default="", help="why, for the audit trail")
+    apply.add_argument("--skip-tests", action="store_true",
+                       help="apply even though the pack's handbook tests fail or are not "
+                            "run (recorded in the version's audit note)")
+    test = psub.add_parser("test", help="run a pack's handbook scenarios in a throwaway "
+                                        "instance on a simulated clock")
+    test.add_argument("pack")
+    test.add_argument("scenarios", nargs="?",
+                      help="scenario file (default: PACK's name with .scenarios.yaml)")
+    test.add_argument("--case", action="append", help="run only this case (repeatable)")
+    test.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
+    test.set_defaults(func=cmd_test)
     apply.set_defaults(func=cmd_apply)
