@@ -119,8 +119,15 @@ class _CaseRun:
             try:
                 _act(self.ticket_id, step.do, self.requester)
             except ServiceError as exc:
-                raise _Stop(f"then[{i}] {label} at {show(now, self.tz)} was refused: "
-                            f"{exc.message}") from None
+                if step.refused is None or step.refused.lower() not in exc.message.lower():
+                    wanted = f" (expected a refusal saying {step.refused!r})" \
+                        if step.refused else ""
+                    raise _Stop(f"then[{i}] {label} at {show(now, self.tz)} was refused: "
+                                f"{exc.message}{wanted}") from None
+            else:
+                if step.refused is not None:
+                    self.fail(f"then[{i}] {label} at {show(now, self.tz)} expected a "
+                              f"refusal saying {step.refused!r}, but it was done")
             if step.expect is not None:
                 self.check(step.expect, f"after {label} at {show(now, self.tz)}")
 

@@ -91,6 +91,7 @@ class Expect(_Strict):
 class Step(_Strict):
     at: str
     do: str | dict[str, Any] = "wait"
+    refused: str | None = None  # expect the action to be refused, with this in the message
     expect: Expect | None = None
 
     @field_validator("do")
