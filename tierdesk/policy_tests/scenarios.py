@@ -161,7 +161,7 @@ def _time_errors(scenarios: ScenarioFile) -> list[str]:
         tz = case.customer.timezone
         where = f"cases[{i}]"
 
-        def check(text: str | None, path: str) -> datetime | None:
+        def check(text: str | None, path: str, tz: str = tz) -> datetime | None:
             if text is None:
                 return None
             try:
