@@ -54,6 +54,15 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     code, text = diff_command(args.old, args.new)
     print(text)
+    if code == 0 and args.simulate:
+        from tierdesk.cli.simulate import run_simulation
+
+        if not args.plan:
+            print("tierdesk policy diff --simulate: give --plan PLAN.yaml (who works when)",
+                  file=sys.stderr)
+            return 2
+        print()
+        return run_simulation(args, args.old, args.new)
     if code != 0 or not (args.against_open_tickets or args.tickets):
         return code
     django_setup()
@@ -198,6 +207,12 @@ def register(sub) -> None:
     diff.add_argument("--tickets", action="store_true",
                       help="dry run listing each open ticket whose due time moves (implies "
                            "--against-open-tickets)")
+    diff.add_argument("--simulate", action="store_true",
+                      help="replay last month's arrivals (or --from/--to, --arrivals) under "
+                           "OLD and NEW with --plan, side by side")
+    from tierdesk.cli.simulate import add_options
+
+    add_options(diff, plan_required=False)
     diff.set_defaults(func=cmd_diff)
     apply = psub.add_parser("apply", help="install a new version of a pack (audited)")
     apply.add_argument("file")

@@ -106,7 +106,7 @@ def run(tickets: list[Prepared], handling: list[float], plan: StaffingPlan, *,
     idle: list[set[int]] = []  # per key index: idle agents who can take it
     key_index: dict[tuple, int] = {}
     shift_started: dict[int, float] = {}
-    busy_since: dict[int, float] = {}
+    busy_since: dict[int, float | None] = {}
 
     def fits(agent: Agent, key: tuple) -> bool:
         tier, language = key
@@ -172,11 +172,12 @@ def run(tickets: list[Prepared], handling: list[float], plan: StaffingPlan, *,
         elif kind == DONE:
             agent = agents[who]
             done[done_for.pop(who)] = now
-            agent.busy_seconds += _overlap(busy_since.pop(who), now, start, end)
+            since = busy_since.pop(who)
+            if since is not None:  # None: overtime after the shift, not counted
+                agent.busy_seconds += _overlap(since, now, start, end)
             agent.busy = False
-            if not agent.on_shift or not take_next(agent, now):
-                if agent.on_shift:
-                    set_idle(agent, True)
+            if agent.on_shift and not take_next(agent, now):
+                set_idle(agent, True)
         elif kind == SHIFT_START:
             agent = agents[who]
             agent.on_shift = True
@@ -187,7 +188,10 @@ def run(tickets: list[Prepared], handling: list[float], plan: StaffingPlan, *,
             agent = agents[who]
             agent.on_shift = False
             agent.shift_seconds += _overlap(shift_started.pop(who), now, start, end)
-            if not agent.busy:
+            if agent.busy:  # finishes the ticket in hand; utilisation counts the shift
+                agent.busy_seconds += _overlap(busy_since[who], now, start, end)
+                busy_since[who] = None
+            else:
                 set_idle(agent, False)
     n = max((t.index for t in tickets), default=-1) + 1
     return Outcome([pickup.get(i) for i in range(n)], [done.get(i) for i in range(n)],

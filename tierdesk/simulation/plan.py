@@ -5,7 +5,11 @@ when there is no history to learn it from (pure: no Django).
 name: November rota
 timezone: Europe/London          # of the shifts (default: the pack's)
 agents:
-  - {name: l1-early, count: 6, tier: L1, languages: [en, es], shift: {days: mon-fri, hours: "07:00-15:00"}}
+  - name: l1-early
+    count: 6
+    tier: L1
+    languages: [en, es]
+    shift: {days: mon-fri, hours: "07:00-15:00"}
   - {name: eng, count: 2, tier: ENG, shift: {days: mon-sun, hours: "00:00-24:00"}}
 handling:                        # used when the history has no example
   mean: 30m
