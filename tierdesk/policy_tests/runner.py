@@ -203,7 +203,8 @@ class _CaseRun:
 
 def _items(values: Any) -> str:
     values = list(values)
-    return "[" + ", ".join(str(v) for v in values) + "]" if values else "none"
+    return ("[" + ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in values)
+            + "]") if values else "none"
 
 
 def _minutes(n: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -137,10 +138,16 @@ def _legend(parts: list[str], names: list[str]) -> None:
                      f'{escape(name)}</text>')
 
 
+def _top(series: list[list[float | None]]) -> float:
+    """A round top for the axis: four gridlines at whole numbers."""
+    highest = max([v for s in series for v in s if v is not None] + [1]) * 1.1
+    return float(math.ceil(highest / 4) * 4)
+
+
 def _bars(title: str, ylabel: str, labels: list[str], series: list[list[float | None]],
           names: list[str], ymax: float | None = None) -> str:
-    top = ymax or max([v for s in series for v in s if v is not None] + [1]) * 1.1
-    parts = _frame(title, round(top, 1), ylabel)
+    top = ymax or _top(series)
+    parts = _frame(title, top, ylabel)
     slot = (W - LEFT - RIGHT) / max(len(labels), 1)
     bar = slot * 0.8 / max(len(series), 1)
     for i, label in enumerate(labels):
@@ -162,8 +169,8 @@ def _bars(title: str, ylabel: str, labels: list[str], series: list[list[float | 
 
 def _lines(title: str, ylabel: str, labels: list[str], series: list[list[float | None]],
            names: list[str], every: int = 1) -> str:
-    top = max([v for s in series for v in s if v is not None] + [1]) * 1.1
-    parts = _frame(title, round(top, 1), ylabel)
+    top = _top(series)
+    parts = _frame(title, top, ylabel)
     step = (W - LEFT - RIGHT) / max(len(labels) - 1, 1)
     for j, s in enumerate(series):
         points = " ".join(f"{LEFT + i * step:.1f},{H - BOTTOM - (H - TOP - BOTTOM) * v / top:.1f}"
