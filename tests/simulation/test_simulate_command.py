@@ -93,3 +93,34 @@ def test_a_bad_plan_names_the_field(tmp_path, history, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert "agents[0].count" in err and "agents[0].shift.days" in err
+
+
+def test_without_a_file_last_months_tickets_of_this_instance_are_replayed(capsys):
+    """The default period is the calendar month before today; the arrivals are this
+    instance's tickets, opened through the services."""
+    from datetime import UTC, datetime
+
+    from tests.factories import AgentFactory, ContactFactory, OrganisationFactory
+    from tierdesk import clock
+    from tierdesk.packs.services import pack_apply
+    from tierdesk.people.access import viewer_for
+    from tierdesk.people.models import Role
+    from tierdesk.tickets import services
+
+    pack_apply(source=(PACKS_DIR / "dataflow.yaml").read_text())
+    manager = AgentFactory(role=Role.SUPPORT_MANAGER)
+    org = OrganisationFactory(plan="Enterprise", country="GB", timezone="Europe/London")
+    for day in (3, 10, 17):
+        clock.freeze(datetime(2026, 11, day, 10, 0, tzinfo=UTC))
+        services.ticket_create(viewer=viewer_for(manager.user),
+                               requester=ContactFactory(organisation=org), subject="Help",
+                               body="SSO-9001 again", error_code="SSO-9001", channel="email")
+    clock.freeze(datetime(2026, 12, 1, 20, 0, tzinfo=UTC))
+    code = main(["simulate", "--plan", str(PLANS_DIR / "dataflow.yaml"), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert report["period"] == {"from": "2026-11-01T00:00:00+00:00",
+                                "to": "2026-12-01T00:00:00+00:00"}
+    [run] = report["runs"]
+    assert run["tickets"] == 3
+    assert {(r["plan"], r["priority"]) for r in run["compliance"]} == {("Enterprise", "P1")}

@@ -179,6 +179,11 @@ def cmd_test(args: argparse.Namespace) -> int:
             print(f"{scenario_path}: {error}", file=sys.stderr)
         return 2
     if args.case:
+        unknown = sorted(set(args.case) - {c.name for c in scenarios.cases})
+        if unknown:
+            print(f"tierdesk policy test: no case named {', '.join(unknown)} in "
+                  f"{scenario_path}", file=sys.stderr)
+            return 2
         scenarios.cases = [c for c in scenarios.cases if c.name in set(args.case)]
     from tierdesk.policy_tests.runner import format_result, run_scenarios, set_pack_roles
 

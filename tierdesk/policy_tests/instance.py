@@ -10,6 +10,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -88,10 +89,14 @@ class Instance:
         call_command("migrate", interactive=False, verbosity=0)
         if cached is not None:
             self._close()
-            cached.parent.mkdir(parents=True, exist_ok=True)
             partial = cached.with_suffix(f".{os.getpid()}.part")
-            shutil.copyfile(self.db, partial)
-            partial.replace(cached)  # atomic: a concurrent run sees all of it or none
+            try:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(self.db, partial)
+                partial.replace(cached)  # atomic: a concurrent run sees all of it or none
+            except OSError:  # no cache (a read-only home): slower, still correct
+                with suppress(OSError):
+                    partial.unlink(missing_ok=True)
 
     def reset(self) -> None:
         """Start the next case from the template (a fresh instance, same pack)."""
