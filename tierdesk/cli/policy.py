@@ -82,17 +82,13 @@ def cmd_apply(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"tierdesk policy apply: {path}: no such file", file=sys.stderr)
         return 2
-    note = args.note
     if args.skip_tests:
-        note = f"{note} [handbook tests skipped: --skip-tests]".strip()
+        args.note = f"{args.note} [handbook tests skipped: --skip-tests]".strip()
         print(f"{path}: handbook tests skipped (--skip-tests); recorded with the version")
     else:
-        code, summary = _pack_tests_before_apply(path)
+        code = _pack_tests_before_apply(path)
         if code != 0:
             return code
-        if summary:
-            note = f"{note} [{summary}]".strip()
-    args.note = note
     django_setup()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
@@ -124,30 +120,28 @@ def cmd_apply(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pack_tests_before_apply(path: Path) -> tuple[int, str]:
-    """Run the pack's handbook tests in a throwaway instance (a process of its own, so
-    the live database is never touched); return (exit code, summary for the audit note).
-    """
+def _pack_tests_before_apply(path: Path) -> int:
+    """Run the handbook tests kept beside the pack (``dataflow.yaml`` ->
+    ``dataflow.scenarios.yaml``) in a throwaway instance, a process of its own so the live
+    database is never touched; return 0 to go on, 1 when they fail."""
     import subprocess
 
-    from tierdesk.policy_tests.files import scenarios_for_pack
+    from tierdesk.policy_tests.scenarios import scenario_file_for
 
-    scenarios = scenarios_for_pack(path)
-    if scenarios is None:
-        print(f"{path}: no scenario file for this pack; no handbook tests to run")
-        return 0, "no handbook tests"
+    scenarios = scenario_file_for(path)
+    if not scenarios.is_file():
+        print(f"{path}: no handbook tests beside it ({scenarios.name}); none run")
+        return 0
     run = subprocess.run([sys.executable, "-m", "tierdesk.cli", "policy", "test", str(path),
                           str(scenarios)], capture_output=True, text=True, check=False)
-    last = (run.stdout.strip().splitlines() or [""])[-1]
     if run.returncode != 0:
         sys.stderr.write(run.stdout + run.stderr)
         print(f"{path}: not applied: its handbook tests fail ({scenarios}); nothing changed."
               f" Fix the pack or the scenarios, or apply with --skip-tests (recorded in the"
               f" audit)", file=sys.stderr)
-        return 1, ""
-    print(last)
-    summary = last.split(": ", 1)[-1].split(" (")[0]
-    return 0, f"handbook tests: {summary}"
+        return 1
+    print((run.stdout.strip().splitlines() or [""])[-1])
+    return 0
 
 
 def cmd_test(args: argparse.Namespace) -> int:
