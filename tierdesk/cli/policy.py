@@ -1,4 +1,5 @@
-"""`tierdesk policy check|diff|apply`: validate, compare and install policy packs."""
+"""`tierdesk policy check|diff|apply|test`: validate, compare, install and test policy
+packs."""
 
 import argparse
 import sys
@@ -53,6 +54,15 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     code, text = diff_command(args.old, args.new)
     print(text)
+    if code == 0 and args.simulate:
+        from tierdesk.cli.simulate import run_simulation
+
+        if not args.plan:
+            print("tierdesk policy diff --simulate: give --plan PLAN.yaml (who works when)",
+                  file=sys.stderr)
+            return 2
+        print()
+        return run_simulation(args, args.old, args.new)
     if code != 0 or not (args.against_open_tickets or args.tickets):
         return code
     django_setup()
@@ -72,6 +82,13 @@ def cmd_apply(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"tierdesk policy apply: {path}: no such file", file=sys.stderr)
         return 2
+    if args.skip_tests:
+        args.note = f"{args.note} [handbook tests skipped: --skip-tests]".strip()
+        print(f"{path}: handbook tests skipped (--skip-tests); recorded with the version")
+    else:
+        code = _pack_tests_before_apply(path)
+        if code != 0:
+            return code
     django_setup()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
@@ -103,6 +120,74 @@ def cmd_apply(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pack_tests_before_apply(path: Path) -> int:
+    """Run the handbook tests kept beside the pack (``dataflow.yaml`` ->
+    ``dataflow.scenarios.yaml``) in a throwaway instance, a process of its own so the live
+    database is never touched; return 0 to go on, 1 when they fail."""
+    import subprocess
+
+    from tierdesk.policy_tests.scenarios import scenario_file_for
+
+    scenarios = scenario_file_for(path)
+    if not scenarios.is_file():
+        print(f"{path}: no handbook tests beside it ({scenarios.name}); none run")
+        return 0
+    run = subprocess.run([sys.executable, "-m", "tierdesk.cli", "policy", "test", str(path),
+                          str(scenarios)], capture_output=True, text=True, check=False)
+    if run.returncode != 0:
+        sys.stderr.write(run.stdout + run.stderr)
+        print(f"{path}: not applied: its handbook tests fail ({scenarios}); nothing changed."
+              f" Fix the pack or the scenarios, or apply with --skip-tests (recorded in the"
+              f" audit)", file=sys.stderr)
+        return 1
+    print((run.stdout.strip().splitlines() or [""])[-1])
+    return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    """Run a pack's scenario file in a throwaway instance on a simulated clock."""
+    from tierdesk.policy import PackInvalid, load_pack
+    from tierdesk.policy_tests.files import scenarios_for_pack
+    from tierdesk.policy_tests.scenarios import ScenarioInvalid, load_scenarios
+
+    path = Path(args.pack)
+    if not path.is_file():
+        print(f"tierdesk policy test: {path}: no such file", file=sys.stderr)
+        return 2
+    scenario_path = Path(args.scenarios) if args.scenarios else scenarios_for_pack(path)
+    if scenario_path is None or not scenario_path.is_file():
+        print(f"tierdesk policy test: no scenario file for {path} (looked for "
+              f"{path.with_name(path.stem + '.scenarios.yaml')}); name one", file=sys.stderr)
+        return 2
+    source = path.read_text(encoding="utf-8")
+    try:
+        pack = load_pack(source)
+    except PackInvalid as exc:
+        for error in exc.errors:
+            print(f"{path}: {error}", file=sys.stderr)
+        return 1
+    try:
+        scenarios = load_scenarios(scenario_path)
+    except ScenarioInvalid as exc:
+        for error in exc.errors:
+            print(f"{scenario_path}: {error}", file=sys.stderr)
+        return 2
+    if args.case:
+        unknown = sorted(set(args.case) - {c.name for c in scenarios.cases})
+        if unknown:
+            print(f"tierdesk policy test: no case named {', '.join(unknown)} in "
+                  f"{scenario_path}", file=sys.stderr)
+            return 2
+        scenarios.cases = [c for c in scenarios.cases if c.name in set(args.case)]
+    from tierdesk.policy_tests.runner import format_result, run_scenarios, set_pack_roles
+
+    set_pack_roles(pack)
+    result = run_scenarios(source, scenarios)
+    print(format_result(result, f"{pack.name} v{pack.version} ({scenario_path.name})",
+                        verbose=args.verbose))
+    return 1 if result.failed else 0
+
+
 def register(sub) -> None:
     policy = sub.add_parser("policy", help="policy packs: check, diff, apply")
     psub = policy.add_subparsers(dest="policy_command", required=True)
@@ -121,9 +206,26 @@ def register(sub) -> None:
     diff.add_argument("--tickets", action="store_true",
                       help="dry run listing each open ticket whose due time moves (implies "
                            "--against-open-tickets)")
+    diff.add_argument("--simulate", action="store_true",
+                      help="replay last month's arrivals (or --from/--to, --arrivals) under "
+                           "OLD and NEW with --plan, side by side")
+    from tierdesk.cli.simulate import add_options
+
+    add_options(diff, plan_required=False)
     diff.set_defaults(func=cmd_diff)
     apply = psub.add_parser("apply", help="install a new version of a pack (audited)")
     apply.add_argument("file")
     apply.add_argument("--as-user", help="record this user as the one who applied it")
     apply.add_argument("--note", default="", help="why, for the audit trail")
+    apply.add_argument("--skip-tests", action="store_true",
+                       help="apply even though the pack's handbook tests fail or are not "
+                            "run (recorded in the version's audit note)")
+    test = psub.add_parser("test", help="run a pack's handbook scenarios in a throwaway "
+                                        "instance on a simulated clock")
+    test.add_argument("pack")
+    test.add_argument("scenarios", nargs="?",
+                      help="scenario file (default: PACK's name with .scenarios.yaml)")
+    test.add_argument("--case", action="append", help="run only this case (repeatable)")
+    test.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
+    test.set_defaults(func=cmd_test)
     apply.set_defaults(func=cmd_apply)
