@@ -14,6 +14,9 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from .durations import parse_duration, parse_percent
 from .schema_calendar import CalendarSpec, Strict, TimeZoneName
+from .schema_org import Organisation
+from .schema_quality import Quality
+from .schema_risk import RiskRegister
 from .schema_rules import (
     Classification,
     Duration,
@@ -270,6 +273,9 @@ class Pack(Strict):
     # The template sent once to every new ticket; left out = Tierdesk's generic receipt.
     acknowledgement: str | None = None
     kpis: list[Kpi] = Field(default_factory=list)
+    quality: Quality | None = None  # QA scorecards and the weekly review sample
+    risks: RiskRegister | None = None  # the risk register
+    organisation: Organisation | None = None  # the chart, reporting lines, cover
 
     @property
     def priority_codes(self) -> list[str]:
