@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "tierdesk.integrations",
     "tierdesk.imports",
     "tierdesk.search",
+    "tierdesk.org",
+    "tierdesk.qa",
+    "tierdesk.risks",
 ]
 
 MIDDLEWARE = [
