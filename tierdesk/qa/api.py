@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from tierdesk.common.errors import Forbidden, ServiceError
 from tierdesk.common.lookups import get_or_404
@@ -118,7 +118,7 @@ def my_reviews(request: HttpRequest):
 
 
 @router.get("/qa/reviews", response=list[ReviewOut])
-def list_reviews(request: HttpRequest, agent_id: DbId | None = Query(None)):
+def list_reviews(request: HttpRequest, agent_id: DbId | None = None):
     """Every review (reviewers and managers), or one agent's: an agent may ask only for
     their own."""
     viewer = _agent(request)

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from tierdesk import clock
 from tierdesk.common.errors import Forbidden, NotFound, ServiceError
@@ -102,7 +102,7 @@ def flag_risk(request: HttpRequest, payload: RiskIn):
 
 
 @router.get("/risks", response=list[RiskOut])
-def list_risks(request: HttpRequest, status: Risk.Status | None = Query(None)):
+def list_risks(request: HttpRequest, status: Risk.Status | None = None):
     risks = selectors.risks_visible_to(_agent(request), active_pack())
     if status:
         risks = risks.filter(status=status)
@@ -117,8 +117,8 @@ def weekly_review(request: HttpRequest):
 
 
 @router.get("/risks/report")
-def identification_report(request: HttpRequest, start: datetime | None = Query(None),
-                          end: datetime | None = Query(None)):
+def identification_report(request: HttpRequest, start: datetime | None = None,
+                          end: datetime | None = None):
     """The risk identification rate over [start, end) (default: the last 30 days)."""
     viewer = _agent(request)
     if not viewer.is_manager:
