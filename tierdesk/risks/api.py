@@ -119,7 +119,7 @@ def weekly_review(request: HttpRequest):
 @router.get("/risks/report")
 def identification_report(request: HttpRequest, start: datetime | None = None,
                           end: datetime | None = None):
-    """The risk identification rate over [start, end) (default: the last 30 days)."""
+    """The risk identification rate over [start, end] (default: the last 30 days)."""
     viewer = _agent(request)
     if not viewer.is_manager:
         raise Forbidden("reports are for managers")

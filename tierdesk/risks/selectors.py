@@ -41,12 +41,12 @@ def weekly_review(*, viewer: Viewer, pack: Any, now: datetime) -> dict:
 
 
 def identification_rate(*, start: datetime, end: datetime) -> dict:
-    """Return tickets opened in [start, end), how many of them were flagged as risks, the
+    """Return tickets opened in [start, end], how many of them were flagged as risks, the
     risks flagged in the window, and the rate (flagged tickets per 100 tickets)."""
-    tickets = Ticket.objects.filter(created_at__gte=start, created_at__lt=end)
+    tickets = Ticket.objects.filter(created_at__gte=start, created_at__lte=end)
     total = tickets.count()
     flagged = tickets.filter(risks__isnull=False).distinct().count()
-    risks = Risk.objects.filter(created_at__gte=start, created_at__lt=end)
+    risks = Risk.objects.filter(created_at__gte=start, created_at__lte=end)
     by_category: dict[str, int] = {}
     for category in risks.values_list("category", flat=True):
         by_category[category] = by_category.get(category, 0) + 1
