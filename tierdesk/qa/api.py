@@ -17,7 +17,7 @@ from tierdesk.tickets.models import Ticket
 router = Router(tags=["qa"])
 
 
-class ItemOut(Schema):
+class QaItemOut(Schema):
     id: int
     ticket_id: int
     subject: str
@@ -38,7 +38,7 @@ class ItemOut(Schema):
         return str(obj.agent)
 
 
-class ReviewOut(Schema):
+class QaReviewOut(Schema):
     id: int
     ticket_id: int
     agent_id: int
@@ -57,7 +57,7 @@ class ReviewOut(Schema):
         return str(obj.reviewer)
 
 
-class ReviewIn(StrictIn):
+class QaReviewIn(StrictIn):
     ticket_id: DbId
     scores: dict[str, int]
     comments: dict[str, str] = Field(default_factory=dict)
@@ -90,14 +90,14 @@ def scorecards(request: HttpRequest):
             "scorecards": {k: v.model_dump(mode="json") for k, v in quality.scorecards.items()}}
 
 
-@router.get("/qa/queue", response=list[ItemOut])
+@router.get("/qa/queue", response=list[QaItemOut])
 def review_queue(request: HttpRequest):
     """Sampled solved tickets waiting for this reviewer's scores."""
     return selectors.review_queue(viewer=_reviewer(request))
 
 
-@router.post("/qa/reviews", response={201: ReviewOut})
-def submit_review(request: HttpRequest, payload: ReviewIn):
+@router.post("/qa/reviews", response={201: QaReviewOut})
+def submit_review(request: HttpRequest, payload: QaReviewIn):
     viewer = _reviewer(request)
     ticket = get_or_404(Ticket, "ticket_id", pk=payload.ticket_id)
     review = services.review_submit(viewer=viewer, pack=active_pack(), ticket=ticket,
@@ -114,10 +114,10 @@ def my_reviews(request: HttpRequest):
         raise ServiceError("the platform itself has no scores", field="agent_id")
     reviews = list(selectors.reviews_of(viewer.agent.pk))
     return {**selectors.agent_summary(reviews),
-            "reviews": [ReviewOut.from_orm(r).model_dump(mode="json") for r in reviews]}
+            "reviews": [QaReviewOut.from_orm(r).model_dump(mode="json") for r in reviews]}
 
 
-@router.get("/qa/reviews", response=list[ReviewOut])
+@router.get("/qa/reviews", response=list[QaReviewOut])
 def list_reviews(request: HttpRequest, agent_id: DbId | None = None):
     """Every review (reviewers and managers), or one agent's: an agent may ask only for
     their own."""

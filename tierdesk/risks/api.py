@@ -14,7 +14,7 @@ from tierdesk.packs.selectors import active_pack
 from tierdesk.people.access import Viewer, viewer_for
 from tierdesk.people.models import Agent
 from tierdesk.risks import selectors, services
-from tierdesk.risks.models import Risk
+from tierdesk.risks.models import Risk, RiskStatus
 from tierdesk.tickets.selectors import ticket_get
 
 router = Router(tags=["risks"])
@@ -58,13 +58,13 @@ class RiskIn(StrictIn):
 
 
 class RiskPatch(StrictIn):
-    status: Risk.Status | None = None
+    status: RiskStatus | None = None
     resolution: str | None = Field(default=None, max_length=10_000)
     reviewed: bool = False
     owner_id: DbId | None = None
 
 
-class ReviewOut(Schema):
+class RiskReviewOut(Schema):
     since: datetime
     now: datetime
     new: list[RiskOut]
@@ -102,14 +102,14 @@ def flag_risk(request: HttpRequest, payload: RiskIn):
 
 
 @router.get("/risks", response=list[RiskOut])
-def list_risks(request: HttpRequest, status: Risk.Status | None = None):
+def list_risks(request: HttpRequest, status: RiskStatus | None = None):
     risks = selectors.risks_visible_to(_agent(request), active_pack())
     if status:
         risks = risks.filter(status=status)
     return list(risks[:500])
 
 
-@router.get("/risks/review", response=ReviewOut)
+@router.get("/risks/review", response=RiskReviewOut)
 def weekly_review(request: HttpRequest):
     """The weekly risk review: new since the last review day, open, and due."""
     viewer = _agent(request)

@@ -8,11 +8,14 @@ from tierdesk.people.models import Agent
 from tierdesk.tickets.models import Ticket
 
 
+class RiskStatus(models.TextChoices):
+    OPEN = "open"
+    MITIGATING = "mitigating"
+    CLOSED = "closed"
+
+
 class Risk(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open"
-        MITIGATING = "mitigating"
-        CLOSED = "closed"
+    Status = RiskStatus
 
     ticket = models.ForeignKey(Ticket, on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="risks")
