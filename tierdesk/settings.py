@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "tierdesk.imports",
     "tierdesk.search",
     "tierdesk.reports",
+    "tierdesk.org",
+    "tierdesk.qa",
+    "tierdesk.risks",
 ]
 
 MIDDLEWARE = [

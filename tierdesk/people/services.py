@@ -1,8 +1,10 @@
 """Agent, group, on-call and API-token services."""
 
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -21,7 +23,9 @@ def agent_create(*, username: str, email: str, role: str = Role.AGENT, name: str
                  groups: Iterable[Group] = (), languages: Iterable[str] = ()) -> Agent:
     """Create a login user and its agent profile together."""
     if role not in Role.values:
-        raise ServiceError(f"unknown role {role!r}", field="role")
+        raise ServiceError(f"unknown role {role!r}; valid: {', '.join(Role.values)}",
+                           field="role")
+    languages = _languages(languages)
     if User.objects.filter(username=username).exists():
         raise Conflict(f"user {username!r} exists", field="username")
     first, _, last = name.partition(" ")
@@ -33,6 +37,57 @@ def agent_create(*, username: str, email: str, role: str = Role.AGENT, name: str
         user.save(update_fields=["password"])
     agent = Agent.objects.create(user=user, role=role, tier=tier, languages=list(languages))
     agent.groups.set(list(groups))
+    return agent
+
+
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
+def _languages(languages: Iterable[str]) -> list[str]:
+    out = []
+    for i, code in enumerate(languages):
+        if not isinstance(code, str) or not LANGUAGE_CODE.match(code):
+            raise ServiceError(f"languages[{i}]: {code!r} is not a language code like en or "
+                               "pt-BR", field=f"languages[{i}]")
+        out.append(code)
+    return list(dict.fromkeys(out))
+
+
+AGENT_FIELDS = ("name", "email", "role", "tier", "groups", "languages", "is_active")
+
+
+@transaction.atomic(durable=True)
+def agent_update(*, agent: Agent, changes: dict[str, Any]) -> Agent:
+    """Change an agent's role, tier, groups, languages, name, email or activity.
+
+    ``changes`` holds only what changes (``tier`` a Tier or None, ``groups`` Groups).
+    """
+    unknown = set(changes) - set(AGENT_FIELDS)
+    if unknown:
+        raise ServiceError(f"unknown field {sorted(unknown)[0]!r}", field=sorted(unknown)[0])
+    agent = Agent.objects.select_for_update().select_related("user").get(pk=agent.pk)
+    user = agent.user
+    if "role" in changes:
+        if changes["role"] not in Role.values:
+            raise ServiceError(f"unknown role {changes['role']!r}; valid: "
+                               f"{', '.join(Role.values)}", field="role")
+        agent.role = changes["role"]
+        if user.is_staff != (agent.role == Role.ADMIN) and not user.is_superuser:
+            user.is_staff = agent.role == Role.ADMIN
+    if "languages" in changes:
+        agent.languages = _languages(changes["languages"])
+    if "tier" in changes:
+        agent.tier = changes["tier"]
+    if "is_active" in changes:
+        agent.is_active = bool(changes["is_active"])
+    if "name" in changes:
+        user.first_name, _, user.last_name = changes["name"].partition(" ")
+    if "email" in changes:
+        user.email = changes["email"]
+    user.save(update_fields=["first_name", "last_name", "email", "is_staff"])
+    agent.save(update_fields=["role", "languages", "tier", "is_active"])
+    if "groups" in changes:
+        agent.groups.set(list(changes["groups"]))
     return agent
 
 

@@ -14,7 +14,10 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from .durations import parse_duration, parse_percent
 from .schema_calendar import CalendarSpec, Strict, TimeZoneName
+from .schema_org import Organisation
+from .schema_quality import Quality
 from .schema_reports import ScheduledReport
+from .schema_risk import RiskRegister
 from .schema_rules import (
     Classification,
     Duration,
@@ -272,6 +275,9 @@ class Pack(Strict):
     acknowledgement: str | None = None
     kpis: list[Kpi] = Field(default_factory=list)
     reports: list[ScheduledReport] = Field(default_factory=list)
+    quality: Quality | None = None  # QA scorecards and the weekly review sample
+    risks: RiskRegister | None = None  # the risk register
+    organisation: Organisation | None = None  # the chart, reporting lines, cover
 
     @property
     def priority_codes(self) -> list[str]:

@@ -214,6 +214,7 @@ def check_references(pack: Pack, skipped: set[str] | None = None,
     _check_people(c, pack)
     _check_escalation(c, pack)
     _check_templates(c, pack)
+    _check_quality_risks_org(c, pack)
     return c.errors
 
 
@@ -362,3 +363,60 @@ def _check_templates(c: _Checker, pack: Pack) -> None:
                     f"templates.{name}.{part}",
                     f"missing the default language {pack.default_language!r}",
                 )
+
+
+def _check_quality_risks_org(c: _Checker, pack: Pack) -> None:
+    """QA scorecards, the risk register and the organisation chart name roles, units,
+    tiers and each other's positions: each must exist."""
+    if c.live("quality") and pack.quality is not None:
+        q = pack.quality
+        if q.default_scorecard is not None and q.default_scorecard not in q.scorecards:
+            c.error("quality.default_scorecard",
+                    c.unknown("scorecard", q.default_scorecard, q.scorecards))
+        c.ref("role", q.sample.reviewer_role, "quality.sample.reviewer_role")
+        for i, status in enumerate(q.sample.statuses):
+            c.ref("status", status, f"quality.sample.statuses[{i}]")
+    if c.live("risks") and pack.risks is not None:
+        r = pack.risks
+        _recipient(c, r.owner, "risks.owner")
+        for i, route in enumerate(r.routes):
+            p = f"risks.routes[{i}]"
+            for j, category in enumerate(route.categories):
+                if category not in r.categories:
+                    c.error(f"{p}.categories[{j}]",
+                            c.unknown("risk category", category, r.categories))
+            _recipient(c, route.owner, f"{p}.owner")
+            if route.escalate is not None:
+                tiers, units = c.known.get("tier"), c.known.get("unit")
+                if tiers is not None and units is not None and route.escalate not in tiers | units:
+                    c.error(f"{p}.escalate",
+                            c.unknown("tier or unit", route.escalate, tiers | units))
+    if c.live("organisation") and pack.organisation is not None:
+        positions = pack.organisation.positions
+        codes = [p.code for p in positions]
+        c.known["position"] = set(codes)
+        c.unique("organisation", codes, "position")
+        for i, pos in enumerate(positions):
+            p = f"organisation.positions[{i}]"
+            c.ref("role", pos.role, f"{p}.role")
+            c.ref("unit", pos.unit, f"{p}.unit")
+            for field in ("reports_to", "dotted_to", "covered_by"):
+                value = getattr(pos, field)
+                if value == pos.code:
+                    c.error(f"{p}.{field}", "a position cannot point at itself")
+                else:
+                    c.ref("position", value, f"{p}.{field}")
+        _check_no_reporting_loop(c, positions)
+
+
+def _check_no_reporting_loop(c: _Checker, positions: list[Any]) -> None:
+    boss = {p.code: p.reports_to for p in positions}
+    for i, pos in enumerate(positions):
+        seen, at = {pos.code}, boss.get(pos.code)
+        while at is not None and at in boss:
+            if at in seen:
+                c.error(f"organisation.positions[{i}].reports_to",
+                        f"reporting lines loop back to {pos.code!r}")
+                break
+            seen.add(at)
+            at = boss[at]

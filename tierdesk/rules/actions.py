@@ -44,6 +44,14 @@ def describe_recipient(pack: Any, recipient: Any) -> str:
     return "anyone"
 
 
+def _chart_role(pack: Any, role: str) -> list[Agent] | None:
+    """Return who holds ``role`` on the pack's organisation chart (or covers for them);
+    None when the chart does not place that role, so everyone holding it is reached."""
+    from tierdesk.org.selectors import role_holders
+
+    return role_holders(pack, role)
+
+
 def agents_for(pack: Any, recipient: Any, at: datetime) -> list[Agent]:
     """Return the active agents a ``notify``/``assign`` recipient reaches at ``at``."""
     return _agents(pack, None, recipient, at)
@@ -52,6 +60,9 @@ def agents_for(pack: Any, recipient: Any, at: datetime) -> list[Agent]:
 def _agents(pack: Any, ticket: Ticket | None, recipient: Any, at: datetime) -> list[Agent]:
     agents = Agent.objects.filter(is_active=True).select_related("user")
     if recipient.role:
+        held = _chart_role(pack, recipient.role)
+        if held is not None:
+            return held
         return list(agents.filter(role=_platform_role(pack, recipient.role)))
     if recipient.tier:
         return list(agents.filter(tier__code=recipient.tier))
@@ -90,6 +101,11 @@ def _notify(pack: Any, ticket: Ticket, recipients: list[Any], at: datetime, caus
     # Who holds a role (or is on call) does not depend on the ticket: a sweep batch of
     # 2,000 breaches asks once, and the roles of one action are asked in one query.
     keys = [(r.model_dump_json(), at) for r in recipients]
+    for r, key in zip(recipients, keys, strict=True):
+        if r.role and key not in cache:
+            held = _chart_role(pack, r.role)  # the chart first: CSU's one Lead Technical
+            if held is not None:
+                cache[key] = [a.user.email for a in held if a.user.email]
     roles = {key: _platform_role(pack, r.role)
              for r, key in zip(recipients, keys, strict=True) if r.role and key not in cache}
     if roles:

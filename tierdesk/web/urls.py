@@ -1,6 +1,9 @@
 from django.urls import path
 
+from tierdesk.org import views as org_views
+from tierdesk.qa import views as qa_views
 from tierdesk.reports import views as report_views
+from tierdesk.risks import views as risk_views
 from tierdesk.web import agent_views, auth_views, board_views, portal_views
 
 app_name = "web"
@@ -19,6 +22,15 @@ urlpatterns = [
     path("agent/tickets/<int:ticket_id>/escalate/", agent_views.escalate, name="escalate"),
     path("agent/tickets/<int:ticket_id>/template/", agent_views.template_fill,
          name="template"),
+    path("agent/qa/", qa_views.queue, name="qa_queue"),
+    path("agent/qa/tickets/<int:ticket_id>/", qa_views.review, name="qa_review"),
+    path("agent/qa/mine/", qa_views.mine, name="qa_mine"),
+    path("agent/risks/", risk_views.register, name="risks"),
+    path("agent/risks/new/", risk_views.flag, name="risk_flag"),
+    path("agent/risks/<int:risk_id>/reviewed/", risk_views.reviewed, name="risk_reviewed"),
+    path("agent/org/", org_views.chart, name="org_chart"),
+    path("agent/org/agents/", org_views.agents, name="org_agents"),
+    path("agent/org/agents/<int:agent_id>/", org_views.agent, name="org_agent"),
     path("portal/", portal_views.portal, name="portal"),
     path("portal/new/", portal_views.new_request, name="portal_new"),
     path("portal/promise/", portal_views.promise, name="portal_promise"),
