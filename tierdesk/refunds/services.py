@@ -108,6 +108,9 @@ def refund_request(*, viewer: Viewer, ticket: Ticket, kind: str, amount: Any,
     if not reason.strip():
         raise ServiceError("reason must not be empty", field="reason")
     org = ticket.organisation if ticket.organisation_id else None
+    if org is not None and org.plan and plan and plan != org.plan:
+        # The ladder turns on the plan: it is the customer's, not the requester's word.
+        raise ServiceError(f"the customer's plan is {org.plan}, not {plan!r}", field="plan")
     plan = plan or (org.plan if org else "")
     if not plan:
         raise ServiceError("the customer has no plan; give the plan", field="plan")
