@@ -100,7 +100,7 @@ def survey_report(request: HttpRequest, kind: str = SurveyKind.CSAT,
                                   organisation_id=organisation_id)
 
 
-@router.put("/nps/organisations/{int:organisation_id}", response=NpsScheduleOut)
+@router.post("/nps/organisations/{int:organisation_id}", response=NpsScheduleOut)
 def set_nps_schedule(request: HttpRequest, organisation_id: int, payload: NpsScheduleIn):
     """Put an organisation on the NPS calendar (managers)."""
     viewer = _manager(request)

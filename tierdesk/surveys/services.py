@@ -53,7 +53,7 @@ def _platform_role(pack: Any, role: str | None) -> str:
 def _recently_surveyed(contact: Contact, window: timedelta | None, now: datetime) -> bool:
     if not window:
         return False
-    return Survey.objects.filter(contact=contact, sent_at__gte=now - window).exists()
+    return Survey.objects.filter(contact=contact, sent_at__gt=now - window).exists()
 
 
 # -- 1. CSAT -----------------------------------------------------------------------------
