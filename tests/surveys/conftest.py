@@ -17,7 +17,7 @@ SOLVED = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("America/New_York"))
 LINK = re.compile(r"https?://\S+/survey/(?P<token>[^/\s]+)/\?score=(?P<score>\d+)")
 
 
-def solve(desk, ticket, at=SOLVED):
+def solve(desk, ticket, at=SOLVED):  # noqa: F811 (a parameter, not the fixture)
     clock.freeze(at)
     ticket_update(ticket=ticket, viewer=viewer_for(desk.maria.user),
                   changes={"status": "solved"})

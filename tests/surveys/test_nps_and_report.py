@@ -92,7 +92,7 @@ def test_nps_scores_run_from_0_to_10(fire22, api_as):
 
 def test_the_report_gives_response_rate_average_and_csat_share(desk, api_as):
     tickets = []
-    for i in range(4):
+    for _ in range(4):
         customer = CustomerContactFactory(organisation=desk.customer.organisation)
         tickets.append(solve(desk, _ticket(desk, customer)))
     surveys_sweep(now=SOLVED + timedelta(hours=24))
