@@ -77,3 +77,14 @@ def test_a_ticket_solved_long_before_surveys_began_is_not_surveyed(desk, solved)
     surveys_sweep(now=SOLVED + timedelta(days=30))
 
     assert survey_mails() == []
+
+
+def test_a_solved_ticket_merged_into_another_gets_no_survey_of_its_own(desk, solved):
+    from tierdesk.tickets.services import ticket_merge
+
+    target = TicketFactory(requester=desk.customer, group=desk.support)
+    ticket_merge(source=solved, target=target, viewer=viewer_for(desk.maria.user))
+
+    surveys_sweep(now=SOLVED + timedelta(hours=25))
+
+    assert survey_mails() == []

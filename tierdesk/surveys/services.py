@@ -64,10 +64,12 @@ def csat_due(*, pack: Any, now: datetime):
     if config is None:
         return Ticket.objects.none()
     cutoff, floor = now - config.send_after, now - config.send_after - LOOKBACK
-    solved = Ticket.objects.filter(status__in=[Status.SOLVED, Status.CLOSED])
-    return (solved.filter(solved_at__lte=cutoff, solved_at__gte=floor)
-            | solved.filter(solved_at__isnull=True, closed_at__lte=cutoff, closed_at__gte=floor)
-            ).exclude(surveys__kind=SurveyKind.CSAT).select_related("requester", "organisation")
+    # Every closed ticket was solved first (the status machine), except a merged one,
+    # which is nobody's finished conversation: it gets no survey.
+    return (Ticket.objects.filter(solved_at__lte=cutoff, solved_at__gte=floor,
+                                  status__in=[Status.SOLVED, Status.CLOSED],
+                                  merged_into__isnull=True)
+            .exclude(surveys__kind=SurveyKind.CSAT).select_related("requester", "organisation"))
 
 
 def _choices(survey: Survey, labels: dict[int, str] | None) -> str:
