@@ -167,6 +167,10 @@ def _locked_pending(request: RefundRequest) -> RefundRequest:
 def _authority(pack: Any, viewer: Viewer, request: RefundRequest) -> ladder.Line:
     if not viewer.is_agent or viewer.agent is None:
         raise Forbidden("only agents on the refund ladder may decide refunds")
+    if _role(viewer) not in ladder.levels(pack):
+        raise Forbidden(f"the {_role(viewer)} role is not on the pack's refund ladder: "
+                        f"{request.decides_role} decides this request", field="request_id",
+                        details={"decides_role": request.decides_role})
     line = ladder.authority(pack, _role(viewer), ask_of(request))
     if line is None:
         raise Forbidden(
