@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "tierdesk.org",
     "tierdesk.qa",
     "tierdesk.risks",
+    "tierdesk.tasks",
+    "tierdesk.refunds",
+    "tierdesk.surveys",
 ]
 
 MIDDLEWARE = [
@@ -239,3 +242,10 @@ CONTENT_SECURITY_POLICY = {
 }
 LANGUAGES = [("en", "English"), ("ar", "العربية"), ("es", "Español"), ("fr", "Français")]
 SESSION_COOKIE_AGE = env_int("TIERDESK_SESSION_HOURS", 12) * 3600
+
+# --- Refunds and surveys --------------------------------------------------------------
+# Where approved refunds and credits go: "finance" (recorded for finance) or "stripe".
+REFUND_BACKEND = env_str("TIERDESK_REFUND_BACKEND", "finance")
+STRIPE_API_KEY = env_str("TIERDESK_STRIPE_API_KEY", "")
+# The address customers reach this instance at: survey links in mail start with it.
+PUBLIC_URL = env_str("TIERDESK_PUBLIC_URL", "http://localhost:8000").rstrip("/")

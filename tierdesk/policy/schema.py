@@ -26,6 +26,7 @@ from .schema_rules import (
     SlaPolicy,
     StrList,
 )
+from .schema_surveys import Nps
 
 # Roles the platform's permissions know. A pack may add its own roles ``based_on`` one.
 PLATFORM_ROLES = (
@@ -155,6 +156,7 @@ class RefundLimit(Strict):
     max_amount: float | None = Field(None, gt=0)
     max_days: int | None = Field(None, gt=0)  # days since the charge
     plans: StrList | None = None
+    contract_disputes: bool = False  # may decide a request disputing the contract
 
 
 class CancellationRule(Strict):
@@ -176,6 +178,7 @@ class Survey(Strict):
     follow_up_within: Duration | None = None
     follow_up_role: str | None = None
     follow_up_template: str | None = None
+    cool_off: Duration | None = None  # no second survey to one customer within this
 
 
 def _check_placeholders(text: str) -> str:
@@ -270,6 +273,7 @@ class Pack(Strict):
     on_call: OnCall | None = None
     refunds: Refunds | None = None
     surveys: dict[str, Survey] = Field(default_factory=dict)
+    nps: Nps | None = None
     templates: dict[str, Template] = Field(default_factory=dict)
     # The template sent once to every new ticket; left out = Tierdesk's generic receipt.
     acknowledgement: str | None = None

@@ -301,6 +301,8 @@ def _check_people(c: _Checker, pack: Pack) -> None:
             c.ref("template", survey.follow_up_template, f"{p}.follow_up_template")
             if survey.low_score_below is not None and survey.low_score_below > survey.scale:
                 c.error(f"{p}.low_score_below", f"is above the {survey.scale}-point scale")
+    if c.live("nps") and pack.nps is not None:
+        c.ref("role", pack.nps.detractor_role, "nps.detractor_role")
 
 
 def _check_escalation(c: _Checker, pack: Pack) -> None:

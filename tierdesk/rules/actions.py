@@ -214,9 +214,14 @@ def _run_one(pack: Any, ticket: Ticket, action: Any, at: datetime, cause: str,
         else:
             done.append("assign: nobody to assign")
     if action.issue_credit:
-        events.record(ticket, "credit_issued", None, at, amount=action.issue_credit.amount,
-                      currency=action.issue_credit.currency, reason=cause)
-        done.append(f"credit {action.issue_credit.amount}")
+        # Into the refunds ledger, once per rule and ticket however often the rule fires.
+        from tierdesk.refunds.services import credit_issue
+
+        _, given = credit_issue(ticket=ticket, amount=action.issue_credit.amount,
+                                currency=action.issue_credit.currency, rule=cause,
+                                key=f"{cause} ticket {ticket.pk}"[:200], at=at)
+        done.append(f"credit {action.issue_credit.amount}" if given
+                    else f"credit {action.issue_credit.amount} already given")
     if action.post_slack:
         text = f"[Ticket #{ticket.pk}] {ticket.priority} {ticket.subject} ({cause})"
         done.append(_integration(ticket, at, cause, "slack", outbound.post_slack(

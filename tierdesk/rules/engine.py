@@ -30,11 +30,16 @@ MAX_PASSES = 8
 # The cascade running for a ticket in this context: nested events join it, never recurse.
 _running: contextvars.ContextVar[dict[int, list[str]] | None] = contextvars.ContextVar(
     "rules_cascade", default=None)
+# Facts the event brings that the ticket does not hold (a survey's score), for its cascade.
+_event_facts: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "rules_event_facts", default=None)
 
 
-def on_event(*, ticket: Ticket, event: str, now: datetime, fresh: bool = False) -> None:
+def on_event(*, ticket: Ticket, event: str, now: datetime, fresh: bool = False,
+             facts: dict[str, Any] | None = None) -> None:
     """Run the pack's rules for ``event`` on ``ticket`` (inside the caller's transaction);
-    ``fresh`` (a ticket created in this transaction) has no rule states to read."""
+    ``fresh`` (a ticket created in this transaction) has no rule states to read;
+    ``facts`` are what the event adds to the ticket's own (a survey's ``score``)."""
     running = _running.get()
     if running is not None and ticket.pk in running:
         running[ticket.pk].append(event)
@@ -43,9 +48,11 @@ def on_event(*, ticket: Ticket, event: str, now: datetime, fresh: bool = False) 
     if pack is None or not pack.rules:
         return
     token = _running.set({**(running or {}), ticket.pk: [event]})
+    extra = _event_facts.set(facts or None)
     try:
         _cascade(pack, ticket, now, fresh)
     finally:
+        _event_facts.reset(extra)
         _running.reset(token)
 
 
@@ -82,6 +89,11 @@ def _cascade(pack: Any, ticket: Ticket, now: datetime, fresh: bool = False) -> N
             break
         facts = rule_facts(ticket, now)
         business = rule_facts(ticket, now, calendar) if calendar is not None else None
+        extra = _event_facts.get()
+        if extra:
+            facts.update(extra)
+            if business is not None:
+                business.update(extra)
         # Conditions of every rule (not only those listening): a false one ends an episode.
         holding = set(compiled.matching(None, facts, business_facts=business))
         for index, rule in enumerate(pack.rules):

@@ -2,8 +2,11 @@ from django.urls import path
 
 from tierdesk.org import views as org_views
 from tierdesk.qa import views as qa_views
+from tierdesk.refunds import views as refund_views
 from tierdesk.reports import views as report_views
 from tierdesk.risks import views as risk_views
+from tierdesk.surveys import views as survey_views
+from tierdesk.tasks import views as task_views
 from tierdesk.web import agent_views, auth_views, board_views, portal_views
 
 app_name = "web"
@@ -36,4 +39,15 @@ urlpatterns = [
     path("portal/promise/", portal_views.promise, name="portal_promise"),
     path("portal/tickets/<int:ticket_id>/", portal_views.ticket_page, name="portal_ticket"),
     path("portal/tickets/<int:ticket_id>/reply/", portal_views.reply, name="portal_reply"),
+    path("agent/refunds/", refund_views.refund_queue, name="refunds"),
+    path("agent/refunds/<int:request_id>/", refund_views.refund_page, name="refund"),
+    path("agent/refunds/<int:request_id>/approve/", refund_views.refund_approve,
+         name="refund_approve"),
+    path("agent/refunds/<int:request_id>/refuse/", refund_views.refund_refuse,
+         name="refund_refuse"),
+    path("agent/tickets/<int:ticket_id>/refunds/", refund_views.ticket_refund,
+         name="ticket_refund"),
+    path("agent/tasks/", task_views.task_list, name="tasks"),
+    path("agent/tasks/<int:task_id>/done/", task_views.task_done, name="task_done"),
+    path("survey/<str:token>/", survey_views.answer, name="survey"),
 ]
