@@ -14,6 +14,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from .durations import parse_duration, parse_percent
 from .schema_calendar import CalendarSpec, Strict, TimeZoneName
+from .schema_knowledge import Knowledge
 from .schema_rules import (
     Classification,
     Duration,
@@ -270,6 +271,7 @@ class Pack(Strict):
     # The template sent once to every new ticket; left out = Tierdesk's generic receipt.
     acknowledgement: str | None = None
     kpis: list[Kpi] = Field(default_factory=list)
+    knowledge: Knowledge | None = None  # the KB's reviews and tasks (schema_knowledge)
 
     @property
     def priority_codes(self) -> list[str]:
