@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (article text and questions: data, one entry per line)
 """A deterministic knowledge base for the retrieval evaluation and the benchmarks.
 
 ``TOPICS``: the articles the evaluation's questions are about, written for the five

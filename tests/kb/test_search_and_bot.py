@@ -155,3 +155,22 @@ def test_the_ticket_page_suggests_articles_for_its_error_code_and_text(dataflow,
                               error_code="DS-1001")
     hits = api_as(team.maria).get(f"/api/v1/tickets/{ticket.pk}/kb-suggestions").json()
     assert hits[0]["id"] == article.pk and hits[0]["matched_error_code"]
+
+
+def test_the_ticket_page_shows_the_suggestions_and_the_handle_time_script(dataflow, team):
+    from django.test import Client
+
+    from tierdesk.people.access import viewer_for
+    from tierdesk.tickets.services import ticket_create
+
+    _credentials(team)
+    ticket, _ = ticket_create(viewer=viewer_for(team.customer.user), subject="Cannot connect",
+                              body="Our source stopped", requester=team.customer,
+                              error_code="DS-1001")
+    client = Client()
+    client.force_login(team.maria.user)
+    page = client.get(f"/agent/tickets/{ticket.pk}/").content.decode()
+    assert "Suggested articles" in page
+    assert "DS-1001: Invalid credentials on a data source" in page
+    assert f'data-heartbeat="/agent/tickets/{ticket.pk}/heartbeat/"' in page
+    assert "kb-handle-time.js" in page
