@@ -34,7 +34,8 @@ def test_a_kb_article_is_published_after_review_and_a_customer_finds_it(desk, op
     maria.sign_in("maria", PASSWORD)
     mpage = maria.page
     mpage.goto(maria.base_url + f"/agent/kb/{article.pk}/")
-    for step in ("Manager review for accuracy", "Compliance review (security and privacy policies)"):
+    for step in ("Manager review for accuracy",
+                 "Compliance review (security and privacy policies)"):
         mpage.get_by_label("Review step").select_option(label=step)
         mpage.get_by_role("button", name="Approve").click()
         expect(mpage.get_by_role("status")).to_contain_text("Review recorded.")
