@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "tierdesk.tasks",
     "tierdesk.refunds",
     "tierdesk.surveys",
+    "tierdesk.kb",
 ]
 
 MIDDLEWARE = [

@@ -59,7 +59,7 @@ MATRIX = [
      [401, 403, 404, 403, 404, 200]),
     ("route from the inbox to own group", "patch", "/api/v1/tickets/{unrouted}",
      {"group_id": "{group}"}, [401, 403, 404, 200, 403, 200]),
-    ("link KB article", "post", "/api/v1/tickets/{ticket}/knowledge", {"article": "KB-42"},
+    ("link KB article", "post", "/api/v1/tickets/{ticket}/knowledge", {"article": "KB-{article}"},
      [401, 403, 404, 201, 404, 201]),
     ("follow", "post", "/api/v1/tickets/{ticket}/follow", None,
      [401, 403, 404, 200, 404, 200]),
@@ -101,7 +101,12 @@ def test_authorization_matrix(world, api_as, name, method, path, body, persona, 
     world.agent.save()
     sibling = TicketFactory(requester=world.customer, group=world.group)
     unrouted = TicketFactory(requester=world.customer, group=None)
+    from tierdesk.kb import services as kb
+
+    article = kb.article_create(viewer=world.viewer(world.manager), language="en",
+                                title="Exports", body="Re-run the export.")
     ids = {"ticket": world.ticket.pk, "agent": world.agent.pk, "sibling": sibling.pk,
+           "article": article.pk,
            "unrouted": unrouted.pk,
            "contact": world.customer.pk, "org": world.org.pk, "group": world.group.pk,
            "other_group": world.other_group.pk}

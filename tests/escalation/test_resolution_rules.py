@@ -102,11 +102,18 @@ def test_a_code_fix_closes_only_with_a_kb_article_or_a_waiver(team, contact):
 
 
 def test_a_linked_kb_article_is_recorded(team, contact):
+    """The article is one of Tierdesk's own KB, named by its reference or its URL."""
     url, ticket_id = open_ticket(team["tina"], contact)
-    r = team["erin"].post(f"{url}/knowledge", {"article": "https://kb.example/exports-500"})
+    created = team["erin"].post("/api/v1/kb/articles",
+                                {"title": "Exports fail with 500", "body": "Re-run it."})
+    article = created.json()["id"]
+    r = team["erin"].post(f"{url}/knowledge", {"article": f"https://desk.example/agent/kb/{article}/"})
     assert r.status_code == 201
     assert r.json()["type"] == "kb_article_linked"
-    assert r.json()["data"] == {"article": "https://kb.example/exports-500"}
+    assert r.json()["data"] == {"article": f"KB-{article}", "article_id": article,
+                                "title": "Exports fail with 500", "status": "draft"}
+    refused = team["erin"].post(f"{url}/knowledge", {"article": "https://kb.example/exports"})
+    assert refused.status_code == 400 and refused.json()["field"] == "article"
 
 
 @pytest.mark.parametrize("body", [{}, {"article": "KB-1", "waiver": "and a reason"},

@@ -14,6 +14,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from .durations import parse_duration, parse_percent
 from .schema_calendar import CalendarSpec, Strict, TimeZoneName
+from .schema_knowledge import Knowledge
 from .schema_org import Organisation
 from .schema_quality import Quality
 from .schema_reports import ScheduledReport
@@ -282,6 +283,7 @@ class Pack(Strict):
     quality: Quality | None = None  # QA scorecards and the weekly review sample
     risks: RiskRegister | None = None  # the risk register
     organisation: Organisation | None = None  # the chart, reporting lines, cover
+    knowledge: Knowledge | None = None  # the KB's reviews and tasks (schema_knowledge)
 
     @property
     def priority_codes(self) -> list[str]:

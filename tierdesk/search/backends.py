@@ -11,7 +11,7 @@ boosts as the letters' weights; a public search asks for the public letters only
 Both store the words of ``text.words`` (already folded), so both find the same documents.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from django.db import connections
@@ -136,12 +136,18 @@ def optimise(index: SearchIndex, using: str = "default") -> None:
 
 
 def match(index: SearchIndex, words: Sequence[str], *, internal: bool,
-          using: str = "default") -> tuple[str, str, list[Any], list[Any]]:
+          using: str = "default", any_word: bool = False,
+          prefixes: Collection[str] = ()) -> tuple[str, str, list[Any], list[Any]]:
     """Return ``(where, score, where_params, score_params)`` for documents holding every
-    one of ``words`` (in any field ``internal`` allows); a lower score ranks higher."""
+    one of ``words`` (in any field ``internal`` allows); a lower score ranks higher.
+
+    ``any_word`` matches documents holding at least one of them instead (a question in
+    plain words, ranked by how well it matches); a word in ``prefixes`` also matches the
+    longer words it begins (``connecti`` finds ``connection`` and ``connecting``)."""
     public = [f for f in index.fields if not f.internal]
     if _vendor(using) == "sqlite":
-        expr = " AND ".join(f'"{w}"' for w in words)
+        joiner = " OR " if any_word else " AND "
+        expr = joiner.join(f'"{w}"*' if w in prefixes else f'"{w}"' for w in words)
         if len(public) < len(index.fields) and not internal:
             expr = "{" + " ".join(f.name for f in public) + "} : (" + expr + ")"
         boosts = ", ".join(repr(f.boost) for f in index.fields)
@@ -149,7 +155,9 @@ def match(index: SearchIndex, words: Sequence[str], *, internal: bool,
     letters = ""
     if len(public) < len(index.fields) and not internal:
         letters = ":" + "".join(index.letter(f) for f in public)
-    query = " & ".join(f"'{w}'{letters}" for w in words)
+    joiner = " | " if any_word else " & "
+    query = joiner.join(
+        f"'{w}':*{letters[1:]}" if w in prefixes else f"'{w}'{letters}" for w in words)
     top = max(f.boost for f in index.fields)
     by_letter = {index.letter(f): f.boost / top for f in index.fields}
     weights = "{" + ", ".join(str(by_letter.get(c, 0.0)) for c in reversed(WEIGHT_LETTERS)) + "}"

@@ -5,7 +5,7 @@ module owns words, matching and ranking. A search returns object ids best first,
 the caller then loads the way it loads any page.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from tierdesk.search import backends, text
@@ -22,7 +22,8 @@ RANK_WINDOW = 1_000
 def ranked_ids_sql(
     index: SearchIndex, query: str, *, internal: bool, table: str = "", alias: str = "t",
     where: str = "", params: Sequence[Any] = (), limit: int, offset: int = 0,
-    window: int | None = None, using: str = "default",
+    window: int | None = None, using: str = "default", any_word: bool = False,
+    prefixes: Collection[str] = (), words: Sequence[str] | None = None,
 ) -> tuple[str, list[Any]] | None:
     """Return ``(sql, params)`` selecting ``id, score`` of the documents matching every
     word of ``query``, best first (ties newest id first); None when ``query`` has no word.
@@ -31,12 +32,16 @@ def ranked_ids_sql(
     restrict the documents to what the searcher may see; ``internal`` says whether the
     searcher may match internal fields at all. Only the newest ``window`` visible matches
     are ranked (see ``RANK_WINDOW``).
+
+    ``any_word`` ranks documents holding any of the words (questions asked in plain
+    language); ``prefixes`` are words also matched as the start of longer ones; ``words``
+    replaces the words of ``query`` (a caller that dropped its language's stop words).
     """
-    words = text.query_words(query)
+    words = list(words) if words is not None else text.query_words(query)
     if not words:
         return None
     match_sql, score_sql, match_params, score_params = backends.match(
-        index, words, internal=internal, using=using)
+        index, words, internal=internal, using=using, any_word=any_word, prefixes=prefixes)
     doc_id = backends.doc_id(index, using)
     sql = f"SELECT {doc_id} AS id, {score_sql} AS score FROM {index.table}"
     if table:

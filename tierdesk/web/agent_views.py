@@ -14,6 +14,7 @@ from tierdesk import clock
 from tierdesk.common.errors import NotFound, ServiceError
 from tierdesk.escalation import services as escalation
 from tierdesk.escalation.services import required_handoff
+from tierdesk.kb import selectors as kb_selectors
 from tierdesk.packs.selectors import active_pack
 from tierdesk.people.models import Agent, Group, Tier
 from tierdesk.tickets import priorities as ticket_priorities
@@ -113,6 +114,7 @@ def _page(request: HttpRequest, ticket: Ticket, status: int = 200,
         "all_groups": Group.objects.all(), "tiers": Tier.objects.all(), "now": now,
         "reply": forms.get("reply", {}), "note": forms.get("note", {}),
         "update": forms.get("update", {}), "escalate": forms.get("escalate", {}),
+        "kb_suggestions": kb_selectors.ticket_suggestions(ticket=ticket),
     }
     return render(request, "web/agent/ticket.html", context, status=status)
 

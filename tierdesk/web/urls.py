@@ -7,7 +7,7 @@ from tierdesk.reports import views as report_views
 from tierdesk.risks import views as risk_views
 from tierdesk.surveys import views as survey_views
 from tierdesk.tasks import views as task_views
-from tierdesk.web import agent_views, auth_views, board_views, portal_views
+from tierdesk.web import agent_views, auth_views, board_views, kb_views, portal_views
 
 app_name = "web"
 
@@ -50,4 +50,18 @@ urlpatterns = [
     path("agent/tasks/", task_views.task_list, name="tasks"),
     path("agent/tasks/<int:task_id>/done/", task_views.task_done, name="task_done"),
     path("survey/<str:token>/", survey_views.answer, name="survey"),
+    path("agent/kb/", kb_views.kb_home, name="kb"),
+    path("agent/kb/new/", kb_views.kb_new, name="kb_new"),
+    path("agent/kb/<int:article_id>/", kb_views.kb_article, name="kb_article"),
+    path("agent/kb/<int:article_id>/<str:action>/", kb_views.kb_action, name="kb_action"),
+    path("agent/tickets/<int:ticket_id>/heartbeat/", kb_views.heartbeat, name="heartbeat"),
+    path("portal/kb/", kb_views.portal_kb, name="portal_kb"),
+    path("portal/kb/<int:article_id>/", kb_views.portal_article, name="portal_article"),
+    path("portal/kb/<int:article_id>/feedback/", kb_views.portal_feedback,
+         name="portal_feedback"),
+    path("portal/help/", kb_views.portal_bot, name="portal_bot"),
+    path("portal/help/<int:conversation_id>/", kb_views.portal_bot_conversation,
+         name="portal_bot_conversation"),
+    path("portal/help/<int:conversation_id>/answer/", kb_views.portal_bot_answer,
+         name="portal_bot_answer"),
 ]

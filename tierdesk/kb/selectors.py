@@ -1,0 +1,169 @@
+"""Reads of the knowledge base: article search for customers, the bot and agents,
+suggestions for a ticket, task lists. Visibility is decided here, once:
+
+- customers and the bot (``public=True``) see published, public articles only;
+- agents see internal articles too, and drafts where they ask for them.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from tierdesk import clock
+from tierdesk.common import prepared
+from tierdesk.kb.models import Article, KbTask, Translation
+from tierdesk.kb.search import ARTICLES
+from tierdesk.kb.words import question_words
+from tierdesk.search import text
+from tierdesk.search.query import ranked_ids_sql
+
+CODE_IN_TEXT = re.compile(r"\b([A-Za-z]{1,8}-\d{2,6})\b")
+SEARCH_WINDOW = 20_000  # rank every match: a KB has thousands of versions, not millions
+
+
+@dataclass(frozen=True)
+class Hit:
+    translation: Translation
+    score: float
+    by_code: bool  # the article is linked to an error code the question names
+
+    @property
+    def article(self) -> Article:
+        return self.translation.article
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def error_codes_in(question: str) -> list[str]:
+    found: list[str] = []
+    for raw in CODE_IN_TEXT.findall(question):
+        code = raw.upper()
+        if code not in found:
+            found.append(code)
+    return found
+
+
+def _scope(*, language: str, public: bool, statuses: tuple[str, ...]) -> tuple[str, list]:
+    article = _q(Article._meta.db_table)
+    where = (f"t.language = %s AND t.article_id IN (SELECT a.id FROM {article} a"
+             f" WHERE a.status IN ({', '.join(['%s'] * len(statuses))})")
+    params: list = [language, *statuses]
+    if public:
+        where += " AND a.visibility = %s"
+        params.append(Article.Visibility.PUBLIC)
+    return where + ")", params
+
+
+def _ranked(words: list[str], prefixes: set[str], *, any_word: bool, language: str,
+            public: bool, statuses: tuple[str, ...], limit: int) -> list[tuple[int, float]]:
+    where, params = _scope(language=language, public=public, statuses=statuses)
+    built = ranked_ids_sql(
+        ARTICLES, "", words=words, prefixes=prefixes, any_word=any_word, internal=True,
+        table=_q(Translation._meta.db_table), alias="t", where=where, params=params,
+        limit=limit, window=SEARCH_WINDOW)
+    if built is None:
+        return []
+    sql, sql_params = built
+    return [(pk, float(score)) for pk, score in prepared.fetch_all(sql, sql_params)]
+
+
+def search_articles(*, query: str, language: str, public: bool, limit: int = 10,
+                    statuses: tuple[str, ...] = (Article.Status.PUBLISHED,)) -> list[Hit]:
+    """Return the best language versions for ``query`` in ``language``, best first.
+
+    1. Articles linked to an error code the query names (matched whole: DS-1001 never
+       finds DS-1002) come first.
+    2. Then the full-text ranking of the question's words (any of them, stop words
+       dropped, long words by their stem), title above codes above body.
+    """
+    codes = error_codes_in(query)
+    code_words = [w for c in codes for w in text.words(c)]
+    by_code: list[tuple[int, float]] = []
+    if code_words:
+        by_code = _ranked(code_words, set(), any_word=True, language=language,
+                          public=public, statuses=statuses, limit=limit)
+    words, prefixes = question_words(query, language)
+    ranked = _ranked(words, prefixes, any_word=True, language=language, public=public,
+                     statuses=statuses, limit=limit + len(by_code)) if words else []
+    ids = [pk for pk, _ in by_code] + [pk for pk, _ in ranked]
+    if not ids:
+        return []
+    loaded = {t.pk: t for t in Translation.objects.filter(pk__in=ids).select_related("article")}
+    scores = dict(ranked) | dict(by_code)
+    linked, rest, seen = [], [], set()
+    for pk in ids:
+        if pk in seen or pk not in loaded:
+            continue
+        seen.add(pk)
+        t = loaded[pk]
+        if set(codes) & set(t.article.error_codes):
+            linked.append(Hit(t, scores[pk], True))
+        else:
+            rest.append(Hit(t, scores[pk], False))
+    return (linked + rest)[:limit]
+
+
+def ticket_suggestions(*, ticket, limit: int = 5) -> list[Hit]:
+    """Return published articles (internal ones too: an agent reads them) for a ticket's
+    error code and subject, in its language, else in English."""
+    question = f"{ticket.error_code} {ticket.subject}".strip()
+    hits = search_articles(query=question, language=ticket.language or "en", public=False,
+                           limit=limit)
+    if not hits and (ticket.language or "en") != "en":
+        hits = search_articles(query=question, language="en", public=False, limit=limit)
+    return hits
+
+
+def public_article(article_id: int) -> Article | None:
+    return Article.objects.filter(pk=article_id, status=Article.Status.PUBLISHED,
+                                  visibility=Article.Visibility.PUBLIC).first()
+
+
+def version(article: Article, language: str) -> Translation | None:
+    """Return the article in ``language``, else in English, else any version."""
+    versions = {t.language: t for t in article.translations.all()}
+    return versions.get(language) or versions.get("en") or next(iter(versions.values()), None)
+
+
+def articles_for_agents(*, status: str = "", query: str = "", language: str = "en",
+                        limit: int = 100) -> list[Article]:
+    if query.strip():
+        statuses = (status,) if status else tuple(Article.Status.values)
+        hits = search_articles(query=query, language=language, public=False, limit=limit,
+                               statuses=statuses)
+        return [h.article for h in hits]
+    qs = Article.objects.prefetch_related("translations").order_by("-updated_at", "-id")
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs[:limit])
+
+
+def open_tasks() -> QuerySet:
+    return KbTask.objects.filter(state=KbTask.State.OPEN).select_related(
+        "assignee__user", "ticket", "article")
+
+
+def overdue_tasks(now=None) -> QuerySet:
+    return open_tasks().filter(due_at__lt=now or clock.now())
+
+
+def tasks_for(agent) -> QuerySet:
+    return open_tasks().filter(assignee=agent)
+
+
+def tasks_visible_to(viewer) -> QuerySet:
+    """Open tasks assigned to the agent or to their role; everything for those who see
+    overdue work (the KB specialist, the support manager)."""
+    from django.db.models import Q
+
+    from tierdesk.kb import policy
+
+    if policy.sees_overdue(viewer) or viewer.is_manager:
+        return open_tasks()
+    roles = policy.roles_of(viewer)
+    return open_tasks().filter(Q(assignee=viewer.agent) | Q(assignee__isnull=True,
+                                                             role__in=roles))
