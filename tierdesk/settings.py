@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "tierdesk.integrations",
     "tierdesk.imports",
     "tierdesk.search",
+    "tierdesk.workspace",
 ]
 
 MIDDLEWARE = [

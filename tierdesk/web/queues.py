@@ -115,11 +115,25 @@ def sla_state_of(ticket: Ticket, now: datetime) -> str:
     return "ok" if ticket.next_due is not None else "none"
 
 
+def saved_q(saved, viewer: Viewer, now: datetime) -> Q:
+    """The tickets of a saved filter (its view, queue and priority)."""
+    q = view_q(saved.view, viewer, now)
+    if saved.group_id is not None:
+        q &= Q(group_id=saved.group_id)
+    if saved.priority:
+        q &= Q(priority=saved.priority)
+    return q
+
+
 def view_counts(*, viewer: Viewer, groups: list[Group], priorities: list[str],
-                now: datetime) -> dict[str, int]:
-    """Return the count of every view, queue (``group:<id>``) and priority in one query."""
+                now: datetime, saved: list | None = None) -> dict[str, int]:
+    """Return the count of every view, queue (``group:<id>``), priority and saved filter
+    (``saved:<id>``) in one query."""
+    saved = saved or []
     aggregates = {f"v_{slug}": Count("id", filter=view_q(slug, viewer, now))
                   for slug, _label in VIEWS}
+    aggregates.update({f"s_{f.pk}": Count("id", filter=saved_q(f, viewer, now))
+                       for f in saved})
     aggregates.update({f"g_{g.pk}": Count("id", filter=Q(group=g)) for g in groups})
     aggregates.update({f"p_{i}": Count("id", filter=Q(priority=p))
                        for i, p in enumerate(priorities)})
@@ -127,6 +141,7 @@ def view_counts(*, viewer: Viewer, groups: list[Group], priorities: list[str],
     out = {slug: row[f"v_{slug}"] for slug, _label in VIEWS}
     out.update({f"group:{g.pk}": row[f"g_{g.pk}"] for g in groups})
     out.update({f"priority:{p}": row[f"p_{i}"] for i, p in enumerate(priorities)})
+    out.update({f"saved:{f.pk}": row[f"s_{f.pk}"] for f in saved})
     return out
 
 
