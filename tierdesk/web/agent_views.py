@@ -50,51 +50,62 @@ def _query(request: HttpRequest, group: Group | None) -> queues.QueueQuery:
 def queue_response(request: HttpRequest, query: queues.QueueQuery, *,
                    saved: SavedFilter | None = None, status: int = 200,
                    save_form: dict | None = None) -> HttpResponse:
-    """The queue page (or, for htmx polls, its table plus the sidebar's counts)."""
+    """The queue page; for htmx, its table (the 30 s poll) or, with ``counts=1``, the
+    sidebar with every view's count and the view's total (loaded right after the page and
+    polled). Counting every view scans the whole scope, so it stays off the page render:
+    the page costs the same at 100,000 tickets as at 100."""
     viewer = request.viewer
     now = clock.now()
     group = query.group
+    want_counts = bool(request.htmx) and request.GET.get("counts") == "1"
     groups = list(queues.groups_of(viewer))
     codes = list(ticket_priorities.known())
     filters = list(saved_filters(viewer=viewer))
     counts = queues.view_counts(viewer=viewer, groups=groups, priorities=codes, now=now,
-                                saved=filters)
+                                saved=filters) if want_counts else {}
     here = reverse("web:queue")
     plain = group is None and not query.priority and saved is None
     sections = [
-        (_("Views"), [(label, f"{here}?view={slug}", counts[slug],
+        (_("Views"), [(label, f"{here}?view={slug}", counts.get(slug),
                        plain and query.view == slug) for slug, label in queues.VIEWS]),
         (_("My queues"), [(g.name, reverse("web:group_queue", args=[g.pk]),
-                           counts[f"group:{g.pk}"],
+                           counts.get(f"group:{g.pk}"),
                            saved is None and group is not None and group.pk == g.pk)
                           for g in groups]),
-        (_("By priority"), [(p, f"{here}?priority={p}", counts[f"priority:{p}"],
+        (_("By priority"), [(p, f"{here}?priority={p}", counts.get(f"priority:{p}"),
                              saved is None and group is None and query.priority == p)
                             for p in codes]),
         (_("Saved filters"), [(f.name, reverse("web:filter", args=[f.pk]),
-                               counts[f"saved:{f.pk}"], saved is not None and saved.pk == f.pk)
-                              for f in filters]),
+                               counts.get(f"saved:{f.pk}"),
+                               saved is not None and saved.pk == f.pk) for f in filters]),
     ]
-    if saved is not None:
-        total = counts[f"saved:{saved.pk}"]
-    elif group is not None:
-        total = counts[f"group:{group.pk}"] if query.view == "open" and not query.priority \
-            else None
-    elif query.priority:
-        total = counts[f"priority:{query.priority}"] if query.view == "open" else None
-    else:
-        total = counts[query.view]
+    if want_counts:
+        if saved is not None:
+            total = counts[f"saved:{saved.pk}"]
+        elif group is not None:
+            total = counts[f"group:{group.pk}"] if query.view == "open" \
+                and not query.priority else None
+        elif query.priority:
+            total = counts[f"priority:{query.priority}"] if query.view == "open" else None
+        else:
+            total = counts[query.view]
+        return render(request, "web/agent/_counts.html", {
+            "sections": sections, "total": total}, status=status)
+    params = request.GET.copy()
+    params["counts"] = "1"
     context = {
         "sections": sections, "title": saved.name if saved else _title(query),
-        "total": total, "saved": saved, "save_form": save_form or {},
+        "saved": saved, "save_form": save_form or {}, "counts_url":
+        f"{request.path}?{params.urlencode()}",
         "query": query, "tickets": queues.queue_tickets(viewer=viewer, query=query, now=now),
-        "counts": counts, "now": now,
+        "trouble": queues.trouble_counts(viewer=viewer, now=now), "now": now,
+        "page_size": queues.PAGE_SIZE,
         "sorts": [("due", _("SLA due")), ("priority", _("Priority")),
                   ("newest", _("Newest")), ("updated", _("Recently updated"))],
         "base_url": request.path,
     }
     if request.htmx:
-        return render(request, "web/agent/_queue_poll.html", context, status=status)
+        return render(request, "web/agent/_queue_table.html", context, status=status)
     return render(request, "web/agent/queue.html", context, status=status)
 
 

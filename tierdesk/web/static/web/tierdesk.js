@@ -75,6 +75,14 @@
       : "viewing";
   });
 
+  // After the queue's poll, its counts follow (the sidebar and the view's total).
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var counts = document.getElementById("sidebar-counts");
+    if (counts && event.detail.target && event.detail.target.id === "queue" && window.htmx) {
+      window.htmx.trigger(counts, "refresh");
+    }
+  });
+
   // A hidden tab does not poll; it catches up when shown again.
   document.addEventListener("htmx:beforeRequest", function (event) {
     var trigger = event.detail.elt && event.detail.elt.getAttribute("hx-trigger");
