@@ -55,7 +55,8 @@ def _clock_tickets(now: datetime, *parts: str) -> RawSQL:
     for part in parts:
         where, needs_now = _PARTS[part]
         sql.append(f"SELECT ticket_id FROM {table} WHERE {where}")
-        params += [now + SOON if n == "soon" else now for n in needs_now]
+        params += [connection.ops.adapt_datetimefield_value(now + SOON if n == "soon" else now)
+                   for n in needs_now]
     return RawSQL(" UNION ALL ".join(sql), params)
 
 
