@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "tierdesk.refunds",
     "tierdesk.surveys",
     "tierdesk.kb",
+    "tierdesk.workspace",
 ]
 
 MIDDLEWARE = [

@@ -49,3 +49,69 @@ def test_board_queries_do_not_grow_with_the_number_of_tickets(desk):
     few = queries(client, "/agent/sla/")
     add_tickets(desk, 10)
     assert queries(client, "/agent/sla/") == few
+
+
+def test_ticket_page_queries_do_not_grow_with_files_incidents_or_heartbeats(desk, settings,
+                                                                           tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tierdesk.incidents.services import incident_link_tickets, incident_open
+    from tierdesk.tickets.attachments import ticket_reply_with_files
+    from tierdesk.workspace.services import presence_heartbeat
+
+    settings.MEDIA_ROOT = tmp_path
+    client = desk.client(desk.alice)
+    url = f"/agent/tickets/{desk.ticket.pk}/"
+    queries(client, url)
+    short = queries(client, url)
+    alice, maria = viewer_for(desk.alice.user), viewer_for(desk.maria.user)
+    for i in range(3):
+        ticket_reply_with_files(ticket=desk.ticket, viewer=alice, body=f"reply {i}", files=[
+            SimpleUploadedFile(f"log{i}.txt", b"x"), SimpleUploadedFile(f"more{i}.txt", b"y")])
+        incident = incident_open(viewer=maria, title=f"Outage {i}", severity="P1")
+        incident_link_tickets(incident=incident, viewer=maria, tickets=[desk.ticket])
+    presence_heartbeat(ticket=desk.ticket, viewer=maria)
+    assert queries(client, url) == short
+
+
+def test_sidebar_counts_cost_one_query_however_many_saved_filters_and_tickets(desk):
+    from tierdesk.workspace.services import saved_filter_create
+
+    client = desk.client(desk.alice)
+    url = "/agent/?counts=1"
+
+    def counted() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+        return len(captured.captured_queries)
+
+    counted()
+    few = counted()
+    alice = viewer_for(desk.alice.user)
+    for view in ("mine", "soon", "breached"):
+        saved_filter_create(viewer=alice, name=view, view=view)
+    add_tickets(desk, 10)
+    assert counted() == few
+
+
+def test_incident_page_queries_do_not_grow_with_linked_tickets_and_updates(desk):
+    from tierdesk.incidents.services import (
+        incident_link_tickets,
+        incident_open,
+        incident_post_update,
+    )
+    from tierdesk.tickets.models import Ticket
+
+    maria = viewer_for(desk.maria.user)
+    incident = incident_open(viewer=maria, title="Outage", severity="P1")
+    incident_link_tickets(incident=incident, viewer=maria, tickets=[desk.ticket])
+    client = desk.client(desk.maria)
+    url = f"/agent/incidents/{incident.pk}/"
+    queries(client, url)
+    short = queries(client, url)
+    add_tickets(desk, 5)
+    incident_link_tickets(incident=incident, viewer=maria, tickets=list(Ticket.objects.all()))
+    for i in range(3):
+        incident_post_update(incident=incident, viewer=maria, body=f"update {i}",
+                             status="identified", public=True)
+    assert queries(client, url) == short

@@ -54,8 +54,14 @@ def test_an_agent_outside_the_support_group_sees_neither_its_queue_nor_its_ticke
     assert client.get(f"/agent/tickets/{desk.ticket.pk}/").status_code == 404
 
 
+def counts(client, url: str = "/agent/") -> str:
+    """The sidebar's counts, as the page's htmx request loads them after the page."""
+    joiner = "&" if "?" in url else "?"
+    return client.get(f"{url}{joiner}counts=1", HTTP_HX_REQUEST="true").content.decode()
+
+
 def test_sidebar_counts_each_view_queue_and_priority(desk):
-    html = desk.client(desk.alice).get("/agent/").content.decode()
+    html = counts(desk.client(desk.alice))
     assert 'Support</span> <span class="count">1</span>' in html
     assert 'P1</span> <span class="count">1</span>' in html
     assert 'My tickets</span> <span class="count">0</span>' in html
@@ -160,8 +166,9 @@ def test_a_long_queue_shows_the_soonest_due_page_and_says_how_many_there_are(des
     for i in range(queues.PAGE_SIZE + 2):
         ticket_create(viewer=viewer, subject=f"COL-11001 report {i}", body="b",
                       requester=desk.customer, error_code="COL-11001", group=desk.support)
-    response = desk.client(desk.alice).get("/agent/")
+    client = desk.client(desk.alice)
+    response = client.get("/agent/")
     assert rows(response)[0] == desk.ticket.subject  # the P1 is due first
     assert len(rows(response)) == queues.PAGE_SIZE
-    assert f"{queues.PAGE_SIZE} of {queues.PAGE_SIZE + 3} open tickets, soonest due first" \
-        in response.content.decode()
+    assert f"first {queues.PAGE_SIZE} shown" in response.content.decode()
+    assert f"{queues.PAGE_SIZE + 3} open tickets in this view" in counts(client)

@@ -85,6 +85,34 @@ def incident_open(*, viewer: Viewer, title: str, severity: str, summary: str = "
 
 
 @transaction.atomic(durable=True)
+def incident_publish(*, incident: Incident, viewer: Viewer, public: bool,
+                     summary: str) -> Incident:
+    """Show the incident on the public status page (or take it off) with its public
+    summary. Managers only: the status page speaks for the company. Each linked ticket
+    records ``incident_published`` so its history says when customers could read it."""
+    if not viewer.is_manager:
+        raise Forbidden("only support managers may publish incidents on the status page")
+    incident = _locked(incident)
+    _require_open(incident, "be published")
+    summary = (summary or "").strip()
+    if public and not summary and not incident.summary:
+        raise ServiceError("a public incident needs a summary customers can read",
+                           field="summary")
+    if incident.public == public and (not summary or summary == incident.summary):
+        return incident
+    now = clock.now()
+    incident.public = public
+    if summary:
+        incident.summary = summary
+    incident.updated_at = now
+    incident.save(update_fields=["public", "summary", "updated_at"])
+    for link in incident.links.select_related("ticket").order_by("ticket_id"):
+        events.record(link.ticket, "incident_published", viewer.user, now,
+                      incident=incident.pk, title=incident.title, public=public)
+    return incident
+
+
+@transaction.atomic(durable=True)
 def incident_link_tickets(*, incident: Incident, viewer: Viewer,
                           tickets: Iterable[Ticket]) -> list[IncidentTicket]:
     """Link tickets to the incident; return the new links (already linked ones are skipped,

@@ -9,6 +9,7 @@ from tierdesk.packs.selectors import active_version
 from tierdesk.tickets import priorities
 from tierdesk.web import queues
 from tierdesk.web.access import manager_page
+from tierdesk.web.incident_views import open_incidents
 
 POLL_SECONDS = 15
 
@@ -21,6 +22,7 @@ def sla_board(request: HttpRequest) -> HttpResponse:
         "board": queues.sla_board(viewer=request.viewer, priorities=list(priorities.known()),
                                   now=now),
         "version": active_version(), "now": now, "poll": POLL_SECONDS,
+        "incidents": open_incidents(),
     }
     if request.htmx:
         return render(request, "web/agent/_board.html", context)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tierdesk.common.errors import ServiceError
 from tierdesk.packs.selectors import active_pack
-from tierdesk.tickets import selectors, services
+from tierdesk.tickets import attachments, selectors, services
 from tierdesk.tickets.models import Channel
 from tierdesk.tickets.statuses import UNRESOLVED
 from tierdesk.web.access import customer_page
@@ -46,12 +46,19 @@ def new_request(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "web/portal/new.html", _form_context(request, {}))
     form = {k: request.POST.get(k, "") for k in ("subject", "category", "error_code", "body")}
+    files = request.FILES.getlist("files")
     try:
+        for upload in files:  # refused before the ticket is made
+            attachments.check_upload(upload)
         ticket, _created = services.ticket_create(
             viewer=request.viewer, subject=form["subject"], body=form["body"],
             requester=request.viewer.contact, channel=Channel.PORTAL,
             category=form["category"], error_code=form["error_code"],
         )
+        first = ticket.messages.order_by("id").first()
+        for upload in files:
+            attachments.attachment_add(ticket=ticket, message=first, viewer=request.viewer,
+                                       upload=upload)
     except ServiceError as exc:
         form["error"], form["field"] = exc.message, exc.field
         return render(request, "web/portal/new.html", _form_context(request, form), status=400)
@@ -94,7 +101,8 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_get(viewer=viewer, ticket_id=ticket_id)
     body = request.POST.get("body", "")
     try:
-        services.ticket_reply(ticket=ticket, viewer=viewer, body=body)
+        attachments.ticket_reply_with_files(ticket=ticket, viewer=viewer, body=body,
+                                            files=request.FILES.getlist("files"))
     except ServiceError as exc:
         conversation = selectors.ticket_messages(viewer=viewer, ticket=ticket)
         return render(request, "web/portal/ticket.html", {

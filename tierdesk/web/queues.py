@@ -8,7 +8,9 @@ the API would.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from tierdesk.people.access import Viewer, agent_group_ids
@@ -42,16 +44,51 @@ def _clock(**filters) -> QuerySet[SlaTarget]:
     return SlaTarget.objects.filter(ticket=OuterRef("pk"), **filters)
 
 
+def _clock_tickets(now: datetime, *parts: str) -> RawSQL:
+    """Ticket ids of the SLA clocks in the named ``parts`` (see ``_PARTS``), as one
+    non-correlated subquery: a UNION ALL of range reads on the clocks' small partial
+    indexes, run once per query. It replaces an EXISTS per ticket (most of the page's
+    time at 100,000 tickets), and the UNION keeps each branch on its own index where an
+    OR would scan every clock."""
+    table = connection.ops.quote_name(SlaTarget._meta.db_table)
+    sql, params = [], []
+    for part in parts:
+        where, needs_now = _PARTS[part]
+        sql.append(f"SELECT ticket_id FROM {table} WHERE {where}")
+        params += [connection.ops.adapt_datetimefield_value(now + SOON if n == "soon" else now)
+                   for n in needs_now]
+    return RawSQL(" UNION ALL ".join(sql), params)
+
+
+# name -> (WHERE clause, the parameters it takes: "now" or "soon" = now + SOON). Each
+# matches the condition of a partial index of SlaTarget exactly, so the index is used.
+_PARTS = {
+    # breached and not met since, whatever the clock's state now
+    "breached": ("breached_at IS NOT NULL AND met_at IS NULL", ()),
+    # ran out, the sweep has not noticed yet
+    "overdue": ("state = 'running' AND breached_at IS NULL AND due_at <= %s", ("now",)),
+    # due within the hour
+    "due_soon": ("state = 'running' AND breached_at IS NULL AND due_at > %s AND due_at <= %s",
+                 ("now", "soon")),
+    # warned (amber) and still in time
+    "warned": ("state = 'running' AND warned_at IS NOT NULL AND breached_at IS NULL"
+               " AND due_at > %s", ("now",)),
+}
+
+
 def breached_q(now: datetime) -> Q:
     """A clock ran out and has not been met since (also before the sweep has noticed)."""
-    return Q(Exists(_clock(breached_at__isnull=False, met_at__isnull=True))) | Q(
-        Exists(_clock(state=RUNNING, due_at__lte=now)))
+    return Q(pk__in=_clock_tickets(now, "breached", "overdue"))
 
 
 def soon_q(now: datetime) -> Q:
     """A running clock is still in time but warned (amber) or due within the hour."""
-    clocks = _clock(state=RUNNING, breached_at__isnull=True, due_at__gt=now)
-    return Q(Exists(clocks.filter(Q(warned_at__isnull=False) | Q(due_at__lte=now + SOON))))
+    return Q(pk__in=_clock_tickets(now, "due_soon", "warned"))
+
+
+def trouble_q(now: datetime) -> Q:
+    """Breached or breaching soon: the few tickets the two counts are read from."""
+    return Q(pk__in=_clock_tickets(now, "breached", "overdue", "due_soon", "warned"))
 
 
 def view_q(view: str, viewer: Viewer, now: datetime) -> Q:
@@ -93,17 +130,65 @@ def queue_tickets(*, viewer: Viewer, query: QueueQuery, now: datetime) -> list[T
         qs = qs.filter(group=query.group)
     if query.priority:
         qs = qs.filter(priority=query.priority)
-    next_due = _clock(state=RUNNING).order_by("due_at").values("due_at")[:1]
-    qs = qs.annotate(
-        next_due=Subquery(next_due),
-        breached=Exists(_clock(breached_at__isnull=False, met_at__isnull=True)),
-        warned=Exists(_clock(state=RUNNING, warned_at__isnull=False, breached_at__isnull=True)),
-    )
-    tickets = list(qs.select_related(*LIST_RELATED)
-                   .order_by(*SORTS.get(query.sort, SORTS["due"]))[:PAGE_SIZE])
+    flags = {
+        "breached": Exists(_clock(breached_at__isnull=False, met_at__isnull=True)),
+        "warned": Exists(_clock(state=RUNNING, warned_at__isnull=False,
+                                breached_at__isnull=True)),
+    }
+    # Walking the clocks in due order suits the broad views; the selective ones (a few
+    # tickets) are cheaper to sort whole.
+    page = _soonest_due(qs) if query.sort == "due" and query.view in WALKED else None
+    if page is not None:
+        by_id = qs.model.objects.filter(pk__in=[pk for pk, _due in page]).annotate(
+            **flags).select_related(*LIST_RELATED).in_bulk()
+        tickets = []
+        for pk, due in page:
+            ticket = by_id[pk]
+            ticket.next_due = due
+            tickets.append(ticket)
+    else:
+        next_due = _clock(state=RUNNING).order_by("due_at").values("due_at")[:1]
+        tickets = list(qs.annotate(next_due=Subquery(next_due), **flags)
+                       .select_related(*LIST_RELATED)
+                       .order_by(*SORTS.get(query.sort, SORTS["due"]))[:PAGE_SIZE])
     for ticket in tickets:
         ticket.sla_state = sla_state_of(ticket, now)
     return tickets
+
+
+WALKED = ("open", "unassigned")
+# A ticket has at most a few running clocks (first response, next reply, resolution):
+# the first PAGE_SIZE tickets by due time are among the first WALK clocks.
+WALK = PAGE_SIZE * 4
+
+
+def _soonest_due(qs: QuerySet[Ticket]) -> list[tuple[int, datetime | None]] | None:
+    """Return the page's (ticket id, next due) pairs, soonest first, tickets without a
+    running clock last (newest first); or None when the walk cannot tell.
+
+    Walks the running clocks in due order through their partial indexes (unbreached,
+    then breached-but-running) joined to the tickets in view, instead of computing every
+    ticket's next due time and sorting them all: the cost follows the page, not the queue.
+    """
+    walks = [
+        list(qs.filter(sla_targets__state=RUNNING, sla_targets__breached_at__isnull=True)
+             .order_by("sla_targets__due_at").values_list("id", "sla_targets__due_at")[:WALK]),
+        list(qs.filter(sla_targets__state=RUNNING, sla_targets__breached_at__isnull=False,
+                       sla_targets__met_at__isnull=True)
+             .order_by("sla_targets__due_at").values_list("id", "sla_targets__due_at")[:WALK]),
+    ]
+    page: dict[int, datetime | None] = {}
+    for pk, due in sorted(walks[0] + walks[1], key=lambda row: (row[1], -row[0])):
+        if pk not in page:
+            page[pk] = due
+        if len(page) == PAGE_SIZE:
+            return list(page.items())
+    if any(len(walk) == WALK for walk in walks):
+        return None  # more clocks per ticket than expected: let the database sort
+    missing = PAGE_SIZE - len(page)
+    idle = (qs.filter(~Exists(_clock(state=RUNNING))).order_by("-id")
+            .values_list("id", flat=True)[:missing])
+    return list(page.items()) + [(pk, None) for pk in idle]
 
 
 def sla_state_of(ticket: Ticket, now: datetime) -> str:
@@ -115,11 +200,25 @@ def sla_state_of(ticket: Ticket, now: datetime) -> str:
     return "ok" if ticket.next_due is not None else "none"
 
 
+def saved_q(saved, viewer: Viewer, now: datetime) -> Q:
+    """The tickets of a saved filter (its view, queue and priority)."""
+    q = view_q(saved.view, viewer, now)
+    if saved.group_id is not None:
+        q &= Q(group_id=saved.group_id)
+    if saved.priority:
+        q &= Q(priority=saved.priority)
+    return q
+
+
 def view_counts(*, viewer: Viewer, groups: list[Group], priorities: list[str],
-                now: datetime) -> dict[str, int]:
-    """Return the count of every view, queue (``group:<id>``) and priority in one query."""
+                now: datetime, saved: list | None = None) -> dict[str, int]:
+    """Return the count of every view, queue (``group:<id>``), priority and saved filter
+    (``saved:<id>``) in one query."""
+    saved = saved or []
     aggregates = {f"v_{slug}": Count("id", filter=view_q(slug, viewer, now))
                   for slug, _label in VIEWS}
+    aggregates.update({f"s_{f.pk}": Count("id", filter=saved_q(f, viewer, now))
+                       for f in saved})
     aggregates.update({f"g_{g.pk}": Count("id", filter=Q(group=g)) for g in groups})
     aggregates.update({f"p_{i}": Count("id", filter=Q(priority=p))
                        for i, p in enumerate(priorities)})
@@ -127,7 +226,16 @@ def view_counts(*, viewer: Viewer, groups: list[Group], priorities: list[str],
     out = {slug: row[f"v_{slug}"] for slug, _label in VIEWS}
     out.update({f"group:{g.pk}": row[f"g_{g.pk}"] for g in groups})
     out.update({f"priority:{p}": row[f"p_{i}"] for i, p in enumerate(priorities)})
+    out.update({f"saved:{f.pk}": row[f"s_{f.pk}"] for f in saved})
     return out
+
+
+def trouble_counts(*, viewer: Viewer, now: datetime) -> dict[str, int]:
+    """Return how many of the viewer's open tickets are breached and breaching soon:
+    read from the few clocks in trouble, so it costs the same however big the queue."""
+    return open_tickets(viewer).filter(trouble_q(now)).aggregate(
+        breached=Count("id", filter=breached_q(now)),
+        soon=Count("id", filter=soon_q(now) & ~breached_q(now)))
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
-
 from tierdesk.packs.selectors import active_pack
 from tierdesk.people.access import Viewer
 from tierdesk.sla.models import SlaTarget
@@ -28,6 +26,8 @@ class Entry:
     message: Message | None = None
     event_type: str = ""
     data: dict = field(default_factory=dict)
+    event_id: int = 0  # the audit event behind the entry (a message's "replied" event)
+    actor_id: int | None = None
 
 
 def _name(user) -> str:
@@ -37,19 +37,40 @@ def _name(user) -> str:
 
 
 def timeline(*, viewer: Viewer, ticket: Ticket) -> list[Entry]:
-    """Return replies, notes (agents only) and audit events (agents only) in time order."""
+    return timeline_and_version(viewer=viewer, ticket=ticket)[0]
+
+
+def timeline_and_version(*, viewer: Viewer, ticket: Ticket) -> tuple[list[Entry], int]:
+    """Return replies, notes (agents only) and audit events (agents only) in time order,
+    and the ticket's version: the id of its last audit event, which a reply form carries
+    so the server can tell the ticket changed while the agent was writing."""
+    events = list(ticket_events(ticket=ticket)) if viewer.is_agent else []
+    version = max((e.pk for e in events), default=0)
+    message_event = {e.data.get("message_id"): e.pk for e in events
+                     if e.type in MESSAGE_EVENTS}
     entries = [
-        Entry(kind=m.kind, at=m.created_at, author=_name(m.author), message=m)
+        Entry(kind=m.kind, at=m.created_at, author=_name(m.author), message=m,
+              event_id=message_event.get(m.pk, 0), actor_id=m.author_id)
         for m in ticket_messages(viewer=viewer, ticket=ticket).select_related("author")
     ]
-    if viewer.is_agent:
-        entries += [
-            Entry(kind="event", at=e.created_at, author=_name(e.actor), event_type=e.type,
-                  data=e.data)
-            for e in ticket_events(ticket=ticket) if e.type not in MESSAGE_EVENTS
-        ]
-    entries.sort(key=lambda e: (e.at, 0 if e.kind != "event" else 1))
-    return entries
+    entries += [
+        Entry(kind="event", at=e.created_at, author=_name(e.actor), event_type=e.type,
+              data=e.data, event_id=e.pk, actor_id=e.actor_id)
+        for e in events if e.type not in MESSAGE_EVENTS
+    ]
+    entries.sort(key=lambda e: (e.at, 0 if e.kind != "event" else 1, e.event_id))
+    return entries, version
+
+
+# Clock bookkeeping changes nothing an agent writing a reply needs to re-read.
+QUIET_EVENTS = ("sla_",)
+
+
+def changed_since(*, entries: list[Entry], seen: int, viewer: Viewer) -> list[Entry]:
+    """Return what others (people, rules) did to the ticket after version ``seen``."""
+    return [e for e in entries
+            if e.event_id > seen and e.actor_id != viewer.user.pk
+            and not e.event_type.startswith(QUIET_EVENTS)]
 
 
 @dataclass(frozen=True)
@@ -100,6 +121,9 @@ def sla_view(*, ticket: Ticket, now: datetime) -> SlaView:
     )
 
 
+OPEN_CAP = 100
+
+
 @dataclass(frozen=True)
 class CustomerCard:
     name: str
@@ -107,6 +131,7 @@ class CustomerCard:
     organisation: Any
     local_time: datetime | None
     open_tickets: int
+    open_cap: int = OPEN_CAP
 
 
 def customer_card(*, ticket: Ticket, viewer: Viewer, now: datetime) -> CustomerCard:
@@ -118,7 +143,8 @@ def customer_card(*, ticket: Ticket, viewer: Viewer, now: datetime) -> CustomerC
             local = now.astimezone(ZoneInfo(org.timezone))
         except (KeyError, ValueError):
             local = None
-        open_count = org.tickets.aggregate(n=Count("id", filter=Q(status__in=UNRESOLVED)))["n"]
+        # Counted up to OPEN_CAP ("100+"): a big customer's backlog is not read per page.
+        open_count = org.tickets.filter(status__in=UNRESOLVED)[:OPEN_CAP].count()
     return CustomerCard(name=ticket.requester.name, email=ticket.requester.email,
                         organisation=org, local_time=local, open_tickets=open_count)
 

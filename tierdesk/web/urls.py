@@ -65,3 +65,34 @@ urlpatterns = [
     path("portal/help/<int:conversation_id>/answer/", kb_views.portal_bot_answer,
          name="portal_bot_answer"),
 ]
+
+# Issue 11, second part: presence and merge/incident/attachments on the ticket page,
+# saved filters, incidents and the status page managed from the workspace.
+from tierdesk.web import filter_views, incident_views, ticket_actions  # noqa: E402
+
+urlpatterns += [
+    path("agent/tickets/<int:ticket_id>/presence/", ticket_actions.presence,
+         name="presence"),
+    path("agent/tickets/<int:ticket_id>/merge/", ticket_actions.merge, name="merge"),
+    path("agent/tickets/<int:ticket_id>/incident/", ticket_actions.link_incident,
+         name="link_incident"),
+    path("agent/tickets/<int:ticket_id>/attachments/<int:attachment_id>/",
+         ticket_actions.download, name="attachment"),
+    path("portal/tickets/<int:ticket_id>/attachments/<int:attachment_id>/",
+         ticket_actions.portal_download, name="portal_attachment"),
+    path("agent/filters/", filter_views.save_filter, name="save_filter"),
+    path("agent/filters/<int:filter_id>/", filter_views.open_filter, name="filter"),
+    path("agent/filters/<int:filter_id>/delete/", filter_views.delete_filter,
+         name="delete_filter"),
+    path("agent/incidents/", incident_views.incident_list, name="incidents"),
+    path("agent/incidents/new/", incident_views.incident_create, name="incident_create"),
+    path("agent/incidents/<int:incident_id>/", incident_views.incident_page, name="incident"),
+    path("agent/incidents/<int:incident_id>/update/", incident_views.incident_update,
+         name="incident_update"),
+    path("agent/incidents/<int:incident_id>/link/", incident_views.incident_link,
+         name="incident_link"),
+    path("agent/incidents/<int:incident_id>/publish/", incident_views.incident_publish,
+         name="incident_publish"),
+    path("agent/incidents/<int:incident_id>/resolve/", incident_views.incident_resolve,
+         name="incident_resolve"),
+]

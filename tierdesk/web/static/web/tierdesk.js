@@ -67,6 +67,22 @@
     if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();
   });
 
+  // The presence heartbeat says "writing a reply" while the reply box holds text.
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!event.detail.elt || event.detail.elt.id !== "presence") return;
+    var box = document.querySelector("[data-presence]");
+    event.detail.parameters.state = box && box.value.trim() ? box.getAttribute("data-presence")
+      : "viewing";
+  });
+
+  // After the queue's poll, its counts follow (the sidebar and the view's total).
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var counts = document.getElementById("sidebar-counts");
+    if (counts && event.detail.target && event.detail.target.id === "queue" && window.htmx) {
+      window.htmx.trigger(counts, "refresh");
+    }
+  });
+
   // A hidden tab does not poll; it catches up when shown again.
   document.addEventListener("htmx:beforeRequest", function (event) {
     var trigger = event.detail.elt && event.detail.elt.getAttribute("hx-trigger");
