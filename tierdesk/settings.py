@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "tierdesk.integrations",
     "tierdesk.imports",
     "tierdesk.search",
+    "tierdesk.mail",
 ]
 
 MIDDLEWARE = [
@@ -235,3 +236,14 @@ CONTENT_SECURITY_POLICY = {
 }
 LANGUAGES = [("en", "English"), ("ar", "العربية"), ("es", "Español"), ("fr", "Français")]
 SESSION_COOKIE_AGE = env_int("TIERDESK_SESSION_HOURS", 12) * 3600
+# Email in and out (tierdesk/mail; README "Email"). The inbound webhook answers 404 until
+# TIERDESK_MAIL_INBOUND_SECRET is set; TIERDESK_MAIL_IMAP lists mailboxes to poll as
+# imap[s]://user:password@host:port/FOLDER?move_to=Processed, comma-separated.
+MAIL_SUPPORT_ADDRESS = env_str("TIERDESK_MAIL_SUPPORT_ADDRESS", "")
+MAIL_SUPPORT_NAME = env_str("TIERDESK_MAIL_SUPPORT_NAME", "Support")
+MAIL_OWN_ADDRESSES = env_list("TIERDESK_MAIL_OWN_ADDRESSES", [])
+MAIL_INBOUND_SECRET = env_str("TIERDESK_MAIL_INBOUND_SECRET", "")
+MAIL_MAX_ATTACHMENT_BYTES = env_int("TIERDESK_MAIL_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+MAIL_MAX_MESSAGE_BYTES = env_int("TIERDESK_MAIL_MAX_MESSAGE_BYTES", 50 * 1024 * 1024)
+MAIL_IMAP = env_list("TIERDESK_MAIL_IMAP", [])
+MAIL_POLL_SECONDS = env_int("TIERDESK_MAIL_POLL_SECONDS", 60)

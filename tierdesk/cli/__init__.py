@@ -4,8 +4,9 @@ import argparse
 from collections.abc import Sequence
 
 from tierdesk.cli import accounts, backup, imports, policy, search, serve, sweep
+from tierdesk.cli import mail
 
-COMMAND_MODULES = (serve, accounts, sweep, policy, search, imports, backup)
+COMMAND_MODULES = (serve, accounts, sweep, policy, search, imports, backup, mail)
 
 
 def build_parser() -> argparse.ArgumentParser:

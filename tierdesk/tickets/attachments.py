@@ -28,6 +28,13 @@ def attachment_add(*, ticket: Ticket, message: Message, viewer: Viewer,
                    upload: UploadedFile) -> Attachment:
     """Store ``upload`` on ``message``: agents on any message of a ticket they see,
     customers only on their own replies."""
+    return attach(ticket=ticket, message=message, viewer=viewer, upload=upload)
+
+
+def attach(*, ticket: Ticket, message: Message, viewer: Viewer,
+           upload: UploadedFile) -> Attachment:
+    """``attachment_add`` for services that compose it inside their own transaction (the
+    mail intake stores a mail's files with its ticket, all or nothing)."""
     if message.ticket_id != ticket.pk:
         raise ServiceError(f"message {message.pk} is not on ticket {ticket.pk}",
                            field="message_id")
