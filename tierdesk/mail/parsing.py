@@ -10,11 +10,9 @@ recursion error). Only ``MalformedMail`` escapes: the caller files the message a
 
 from __future__ import annotations
 
-import base64
 import binascii
 import email
 import email.policy
-import quopri
 import re
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
@@ -126,23 +124,9 @@ def _addresses(msg: Message, name: str) -> list[str]:
 
 
 def _payload_bytes(part: Message) -> bytes:
-    """The part's decoded bytes, tolerant of broken base64 and quoted-printable."""
-    raw = part.get_payload(decode=False)
-    if isinstance(raw, list):
-        return b""
-    raw_bytes = raw.encode("ascii", "surrogateescape") if isinstance(raw, str) else raw
-    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
-    if cte == "base64":
-        cleaned = re.sub(rb"[^A-Za-z0-9+/=]", b"", raw_bytes)
-        cleaned = cleaned.split(b"=")[0]
-        cleaned += b"=" * (-len(cleaned) % 4)
-        try:
-            return base64.b64decode(cleaned)
-        except (binascii.Error, ValueError):
-            return raw_bytes
-    if cte == "quoted-printable":
-        return quopri.decodestring(raw_bytes)
-    return raw_bytes
+    """The part's decoded bytes (lenient with broken base64 and quoted-printable)."""
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else b""
 
 
 def _filename(part: Message) -> str:
@@ -187,6 +171,9 @@ def parse(raw: bytes) -> ParsedMail:
     htmls: list[str] = []
     _walk(msg, parsed, texts, htmls, depth=0, counter=[0])
     html = "\n".join(htmls)
+    referenced = set(re.findall(r"cid:([^\"'\s>]+)", html, re.IGNORECASE))
+    for attached in parsed.parts:  # an image the HTML shows is inline, whatever it says
+        attached.inline = attached.inline or attached.content_id in referenced
     parsed.text = "\n\n".join(t.strip("\n") for t in texts if t.strip()) or (
         html_to_text(html) if html else "")
     parsed.html = sanitise_html(html) if html else ""
@@ -201,7 +188,10 @@ def _walk(part: Message, parsed: ParsedMail, texts: list[str], htmls: list[str],
             parsed.notes.append(f"more than {MAX_PARTS} MIME parts: the rest were not read")
         return
     ctype = part.get_content_type()
-    if part.is_multipart():
+    if ctype in ("message/delivery-status", "message/feedback-report"):
+        parsed.report_recipients += _failed_recipients(part)
+        return
+    if part.is_multipart() and ctype != "message/rfc822":
         if depth >= MAX_DEPTH:
             parsed.notes.append(f"MIME parts nested deeper than {MAX_DEPTH} levels were "
                                 "not read")
@@ -212,9 +202,6 @@ def _walk(part: Message, parsed: ParsedMail, texts: list[str], htmls: list[str],
             return
         for child in children:
             _walk(child, parsed, texts, htmls, depth=depth + 1, counter=counter)
-        return
-    if ctype in ("message/delivery-status", "message/feedback-report"):
-        parsed.report_recipients += _failed_recipients(part)
         return
     disposition = str(part.get("content-disposition", "")).split(";")[0].strip().lower()
     filename = _filename(part)
@@ -228,7 +215,7 @@ def _walk(part: Message, parsed: ParsedMail, texts: list[str], htmls: list[str],
     data = _payload_bytes(part) if ctype != "message/rfc822" else _embedded_bytes(part)
     parsed.parts.append(Part(
         filename=filename or _default_name(ctype), content_type=ctype, data=data,
-        content_id=content_id, inline=bool(content_id) and disposition != "attachment"))
+        content_id=content_id, inline=bool(content_id) and disposition == "inline"))
 
 
 def _alternative(children: list[Message], parsed: ParsedMail, texts: list[str],
