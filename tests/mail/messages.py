@@ -33,8 +33,6 @@ def mail(*, sender: str = "Ann Lee <ann@redwood.example.com>", to: str = SUPPORT
         msg["In-Reply-To"] = in_reply_to
     if references:
         msg["References"] = references
-    for name, value in (headers or {}).items():
-        msg[name] = value
     if body is not None:
         msg.set_content(body)
     if html is not None:
@@ -50,6 +48,8 @@ def mail(*, sender: str = "Ann Lee <ann@redwood.example.com>", to: str = SUPPORT
     for name, ctype, data in attachments:
         main, _, sub = ctype.partition("/")
         msg.add_attachment(data, maintype=main, subtype=sub, filename=name)
+    for name, value in (headers or {}).items():  # after the content: set_content drops
+        msg[name] = value                         # Content-* headers set before it
     return msg.as_bytes()
 
 
