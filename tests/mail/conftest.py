@@ -10,8 +10,14 @@ from email.utils import parseaddr
 import pytest
 from django.test import Client
 
-from tests.mail.dovecot import PASSWORD, USER, DovecotUnavailable, MailServer, start_dovecot, \
-    stop_dovecot
+from tests.mail.dovecot import (
+    PASSWORD,
+    USER,
+    DovecotUnavailable,
+    MailServer,
+    start_dovecot,
+    stop_dovecot,
+)
 from tests.outbox.fixtures import _threads_release_db_connections, smtp_server  # noqa: F401
 from tierdesk.mail.models import InboundMail
 from tierdesk.mail.poller import Mailbox, poll

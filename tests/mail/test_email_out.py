@@ -5,8 +5,13 @@ import re
 
 import pytest
 
-from tests.factories import AgentFactory, ContactFactory, GroupFactory, OrganisationFactory, \
-    UserFactory
+from tests.factories import (
+    AgentFactory,
+    ContactFactory,
+    GroupFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 from tests.mail.conftest import send_smtp
 from tests.mail.messages import mail, new_id
 from tierdesk.mail.models import MailThreadId, Participant, UndeliverableAddress

@@ -3,8 +3,7 @@
 import argparse
 from collections.abc import Sequence
 
-from tierdesk.cli import accounts, backup, imports, policy, search, serve, sweep
-from tierdesk.cli import mail
+from tierdesk.cli import accounts, backup, imports, mail, policy, search, serve, sweep
 
 COMMAND_MODULES = (serve, accounts, sweep, policy, search, imports, backup, mail)
 

@@ -34,7 +34,14 @@ from tierdesk.mail.models import (
     Participant,
     UndeliverableAddress,
 )
-from tierdesk.mail.parsing import NO_SUBJECT, MalformedMail, ParsedMail, clean_text, parse
+from tierdesk.mail.parsing import (
+    NO_SUBJECT,
+    MalformedMail,
+    ParsedMail,
+    clean_text,
+    decode_words,
+    parse,
+)
 from tierdesk.mail.quoting import split_reply
 from tierdesk.packs.selectors import active_pack
 from tierdesk.people.access import SYSTEM, Viewer
@@ -107,8 +114,14 @@ def store_raw(raw: bytes, *, source: str) -> InboundMail:
     match = re.search(rb"(?im)^message-id:\s*(<[^<>\s]{1,250}>)", head)
     if match:
         message_id = match.group(1).decode("ascii", "replace")
-    return InboundMail.objects.create(raw=raw, size=len(raw), source=source[:200],
-                                      message_id=message_id, received_at=clock.now())
+    # For the admin's list only (the parser reads them properly later).
+    sender = re.search(rb"(?im)^from:[ \t]*([^\r\n]{1,300})", head)
+    subject = re.search(rb"(?im)^subject:[ \t]*([^\r\n]{1,300})", head)
+    return InboundMail.objects.create(
+        raw=raw, size=len(raw), source=source[:200], message_id=message_id,
+        sender=decode_words(sender.group(1).decode("latin-1"))[:254] if sender else "",
+        subject=decode_words(subject.group(1).decode("latin-1"))[:300] if subject else "",
+        received_at=clock.now())
 
 
 def process(inbound: InboundMail) -> Result:
