@@ -64,6 +64,9 @@ def test_a_big_message_over_the_json_body_limit_is_accepted(dataflow):
                     HTTP_X_TIERDESK_INBOUND_SECRET=SECRET)
     assert response.status_code == 200, response.content
     assert response.json()["outcome"] == "created"
+    from tierdesk.tickets.models import Attachment
+
+    assert Attachment.objects.get().file.read() == pdf  # the big-body fast path, byte-exact
 
 
 def test_a_failed_message_answers_422_with_why(dataflow):

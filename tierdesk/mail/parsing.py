@@ -63,6 +63,7 @@ class ParsedMail:
     report_type: str = ""  # multipart/report's report-type (delivery-status...)
     report_recipients: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what parsing had to skip, and why
+    lifted: dict[bytes, bytes] = field(default_factory=dict, repr=False)
 
     @property
     def high_importance(self) -> bool:
@@ -123,10 +124,74 @@ def _addresses(msg: Message, name: str) -> list[str]:
     return out
 
 
-def _payload_bytes(part: Message) -> bytes:
+def _payload_bytes(part: Message, lifted: dict[bytes, bytes] | None = None) -> bytes:
     """The part's decoded bytes (lenient with broken base64 and quoted-printable)."""
+    if lifted:
+        body = part.get_payload(decode=False)
+        key = body.strip().encode("ascii", "replace") if isinstance(body, str) else b""
+        if key in lifted:
+            return _base64(lifted[key])
     data = part.get_payload(decode=True)
     return data if isinstance(data, bytes) else b""
+
+
+def _base64(data: bytes) -> bytes:
+    try:
+        return binascii.a2b_base64(data)  # skips newlines and stray characters
+    except binascii.Error:
+        cleaned = re.sub(rb"[^A-Za-z0-9+/]", b"", data)
+        return binascii.a2b_base64(cleaned[: len(cleaned) - len(cleaned) % 4] or b"")
+
+
+_BOUNDARY = re.compile(rb'boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"\r\n]{1,200}))',
+                       re.IGNORECASE)
+BIG_BODY = 256 * 1024
+
+
+def _lift_big_bodies(raw: bytes) -> tuple[bytes, dict[bytes, bytes]]:
+    """Take large base64 bodies out before the standard parser reads the message line by
+    line (a 12 MB attachment is 220,000 lines: seconds of CPU); each is replaced by a
+    short key and decoded in one call when its part is read."""
+    if len(raw) < BIG_BODY:
+        return raw, {}
+    boundaries: set[bytes] = set()
+    for needle in (b"boundary", b"Boundary", b"BOUNDARY"):  # bytes.find: no regex scan
+        at = raw.find(needle)
+        while at != -1:
+            match = _BOUNDARY.match(raw, at, at + 300)
+            if match:
+                boundaries.add(match.group(1) or match.group(2))
+            at = raw.find(needle, at + len(needle))
+    positions: list[int] = []
+    for boundary in boundaries:
+        delimiter = b"\n--" + boundary
+        at = raw.find(delimiter)
+        while at != -1:
+            positions.append(at)
+            at = raw.find(delimiter, at + len(delimiter))
+    positions.sort()
+    lifted: dict[bytes, bytes] = {}
+    out: list[bytes] = []
+    last = 0
+    for start, end in zip(positions, positions[1:], strict=False):
+        if end - start < BIG_BODY:
+            continue
+        segment_head = raw[start:start + 8192]
+        blank = re.search(rb"\r?\n\r?\n", segment_head[1:])
+        if blank is None:
+            continue
+        headers = segment_head[:blank.start() + 1].lower()
+        if b"base64" not in headers or b"multipart/" in headers or b"message/" in headers:
+            continue
+        body_start = start + 1 + blank.end()
+        key = b"tierdesk-lifted-body-%d" % len(lifted)
+        lifted[key] = raw[body_start:end]
+        out += [raw[last:body_start], key, b"\n"]
+        last = end
+    if not lifted:
+        return raw, {}
+    out.append(raw[last:])
+    return b"".join(out), lifted
 
 
 def _filename(part: Message) -> str:
@@ -143,7 +208,8 @@ def parse(raw: bytes) -> ParsedMail:
     head = raw[:65536]
     if b":" not in head.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]:
         raise MalformedMail("no header section: this is not an RFC 5322 message")
-    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    small, lifted = _lift_big_bodies(raw)
+    msg = email.message_from_bytes(small, policy=email.policy.compat32)
     headers: dict[str, str] = {}
     for name, value in msg.items():
         headers.setdefault(name.lower(), decode_words(value))
@@ -169,7 +235,9 @@ def parse(raw: bytes) -> ParsedMail:
         parsed.report_type = (msg.get_param("report-type") or "").lower()
     texts: list[str] = []
     htmls: list[str] = []
+    parsed.lifted = lifted
     _walk(msg, parsed, texts, htmls, depth=0, counter=[0])
+    parsed.lifted = {}
     html = "\n".join(htmls)
     referenced = set(re.findall(r"cid:([^\"'\s>]+)", html, re.IGNORECASE))
     for attached in parsed.parts:  # an image the HTML shows is inline, whatever it says
@@ -207,12 +275,13 @@ def _walk(part: Message, parsed: ParsedMail, texts: list[str], htmls: list[str],
     filename = _filename(part)
     content_id = str(part.get("content-id", "")).strip().strip("<>")
     if ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename:
-        text = decode_bytes(_payload_bytes(part), part.get_content_charset())
+        text = decode_bytes(_payload_bytes(part, parsed.lifted), part.get_content_charset())
         (texts if ctype == "text/plain" else htmls).append(text)
         return
     if ctype == "message/rfc822" and not filename:
         filename = "forwarded-message.eml"
-    data = _payload_bytes(part) if ctype != "message/rfc822" else _embedded_bytes(part)
+    data = (_payload_bytes(part, parsed.lifted) if ctype != "message/rfc822"
+            else _embedded_bytes(part))
     parsed.parts.append(Part(
         filename=filename or _default_name(ctype), content_type=ctype, data=data,
         content_id=content_id, inline=bool(content_id) and disposition == "inline"))
