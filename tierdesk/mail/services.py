@@ -138,9 +138,11 @@ def process(inbound: InboundMail) -> Result:
         log.exception("mail %s could not be parsed", inbound.pk)
         return _failed(inbound, f"unreadable mail: {type(exc).__name__}: {exc}")
     try:
-        contact = _sender_contact(mail)
+        own = own_addresses()
+        machine = machines.recognise(mail, own)
+        contact = _sender_contact(mail) if machine is None else None
         with transaction.atomic(durable=True):
-            return _file(inbound, mail, contact)
+            return _file(inbound, mail, contact, machine, own)
     except (ServiceError, ValidationError) as exc:
         return _failed(inbound, _why(exc), mail)
     except Exception as exc:
@@ -179,16 +181,16 @@ def _done(inbound: InboundMail, mail: ParsedMail, outcome: str, reason: str = ""
     return Result(inbound.pk, outcome, ticket.pk if ticket else None, reason)
 
 
-def _file(inbound: InboundMail, mail: ParsedMail, contact: Contact | None) -> Result:
+def _file(inbound: InboundMail, mail: ParsedMail, contact: Contact | None,
+          machine: machines.Machine | None, own: frozenset[str]) -> Result:
     now = clock.now()
     if mail.message_id and _seen(mail.message_id, inbound.pk):
         return _done(inbound, mail, Outcome.DUPLICATE,
                      f"Message-ID {mail.message_id} was already received")
-    machine = machines.recognise(mail, own_addresses())
     if machine is not None and machine.kind == machines.LOOP:
         return _done(inbound, mail, Outcome.LOOP, machine.why)
     if machine is not None and machine.kind == machines.BOUNCE:
-        marked = _mark_undeliverable(mail, now)
+        marked = _mark_undeliverable(mail, now, own)
         why = machine.why + (f"; marked undeliverable: {', '.join(marked)}" if marked else "")
         return _done(inbound, mail, Outcome.SUPPRESSED, f"bounce: {why}")
     ticket, spoofed = _thread(mail)
@@ -230,7 +232,7 @@ def _file(inbound: InboundMail, mail: ParsedMail, contact: Contact | None) -> Re
             reason = f"ticket {follow_up.pk} is closed; opened a follow-up"
             tickets.add_note(ticket=ticket, viewer=SYSTEM,
                              body=f"Follow-up by mail to closed ticket #{follow_up.pk}.")
-    _add_participants(ticket, mail, contact, now)
+    _add_participants(ticket, mail, contact, now, own)
     _store_parts(ticket, message, mail)
     if mail.message_id:
         MailThreadId.objects.get_or_create(message_id=mail.message_id[:255], defaults={
@@ -272,13 +274,11 @@ def _html_with_quote(html: str, quoted: str) -> str:
             f"<pre>{escape(quoted)}</pre></details>")
 
 
-def _sender_contact(mail: ParsedMail) -> Contact | None:
-    """The sender as a contact (made on first mail); none for machines' mail."""
+def _sender_contact(mail: ParsedMail) -> Contact:
+    """The sender as a contact (made on their first mail)."""
     existing = Contact.objects.filter(email=mail.sender).select_related("organisation").first()
     if existing is not None:
         return existing
-    if machines.recognise(mail, own_addresses()) is not None:
-        return None
     try:
         return contact_create(viewer=None, name=mail.sender_name[:200] or mail.sender,
                               email=mail.sender, organisation=None)
@@ -324,10 +324,10 @@ def _may_use(ticket: Ticket, sender: str) -> bool:
         email=sender, organisation_id=ticket.organisation_id).exists()
 
 
-def _add_participants(ticket: Ticket, mail: ParsedMail, sender: Contact, now) -> None:
+def _add_participants(ticket: Ticket, mail: ParsedMail, sender: Contact, now,
+                      own: frozenset[str]) -> None:
     """People on Cc (and To, other than us) join the ticket: customers as participants,
     agents as followers."""
-    own = own_addresses()
     addresses = [a for a in (*mail.cc, *mail.to) if a not in own and a != sender.email]
     if sender.pk != ticket.requester_id:
         addresses.append(sender.email)
@@ -387,14 +387,14 @@ def _store_parts(ticket: Ticket, message: Message | None, mail: ParsedMail) -> N
         tickets.add_note(ticket=ticket, viewer=SYSTEM, body="\n".join(dropped))
 
 
-def _mark_undeliverable(mail: ParsedMail, now) -> list[str]:
+def _mark_undeliverable(mail: ParsedMail, now, own: frozenset[str]) -> list[str]:
     """A bounce names the recipients that do not take mail: send them nothing more."""
     found = list(mail.report_recipients)
     failed = mail.headers.get("x-failed-recipients", "")
     found += [a.strip().lower() for a in failed.split(",") if "@" in a]
     marked = []
     for address in dict.fromkeys(found):
-        if "@" not in address or address in own_addresses():
+        if "@" not in address or address in own:
             continue
         UndeliverableAddress.objects.update_or_create(email=address[:254], defaults={
             "reason": (mail.subject or "bounce")[:500], "bounced_at": now})
