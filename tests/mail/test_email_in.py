@@ -346,6 +346,15 @@ def test_quoted_history_and_signatures_are_stripped_and_kept_behind_show_quoted(
     assert "Please try again." in InboundMail.objects.get(pk=result["inbound_id"]).quoted_text
 
 
+def test_quoted_history_of_a_plain_text_reply_is_kept_behind_show_quoted(door, redwood):
+    result = door(mail(body=GMAIL))
+
+    message = first_message(Ticket.objects.get(pk=result["ticket_id"]))
+    assert message.body_text == "Thanks, that worked!"
+    assert message.body_html.startswith("<p>Thanks, that worked!</p><details")
+    assert "&gt; Please try again." in message.body_html
+
+
 def test_people_on_cc_become_participants(door, redwood, world):
     result = door(mail(cc=f"Cara <cara@redwood.example.com>, {world.agent.user.email}",
                        body="Looping in Cara and our account manager."))

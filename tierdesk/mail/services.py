@@ -205,7 +205,7 @@ def _file(inbound: InboundMail, mail: ParsedMail, contact: Contact | None,
     assert contact is not None
     viewer = Viewer(user=contact.user, agent=None, contact=contact)
     reply_text, quoted = _body(mail)
-    html = _html_with_quote(mail.html, quoted)
+    html = _html_with_quote(mail.html, reply_text, quoted)
     if ticket is not None and ticket.status != CLOSED:
         message = tickets.reply(ticket=ticket, viewer=viewer, body=reply_text, body_html=html,
                                 channel=Channel.EMAIL)
@@ -261,15 +261,14 @@ def _body(mail: ParsedMail) -> tuple[str, str]:
     return reply, quoted
 
 
-def _html_with_quote(html: str, quoted: str) -> str:
-    """The HTML as sent; quoted history goes behind a "show quoted" part."""
+def _html_with_quote(html: str, reply: str, quoted: str) -> str:
+    """The HTML as sent (or the reply's text as HTML); quoted history goes behind a
+    "show quoted" part."""
     if not quoted:
         return html
     from html import escape
 
-    body = html or ""
-    if not html:
-        return ""
+    body = html or "<p>" + escape(reply).replace("\n", "<br>") + "</p>"
     return (f"{body}<details class=\"quoted\"><summary>show quoted</summary>"
             f"<pre>{escape(quoted)}</pre></details>")
 
