@@ -25,6 +25,8 @@ install-test: $(VENV)/.installed-test
 # The browser tests drive Debian's chromium package (never `playwright install`).
 test-setup: install-test
 	@command -v chromium >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium; }
+	@# The mail tests run a private Dovecot IMAP server (tests/mail/dovecot.py).
+	@test -x /usr/sbin/dovecot || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y dovecot-imapd; }
 
 # Set up everything (venv, install, migrations, demo pack and data) and serve on 127.0.0.1:8000.
 run: install

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "tierdesk.surveys",
     "tierdesk.kb",
     "tierdesk.workspace",
+    "tierdesk.mail",
 ]
 
 MIDDLEWARE = [
@@ -251,3 +252,14 @@ REFUND_BACKEND = env_str("TIERDESK_REFUND_BACKEND", "finance")
 STRIPE_API_KEY = env_str("TIERDESK_STRIPE_API_KEY", "")
 # The address customers reach this instance at: survey links in mail start with it.
 PUBLIC_URL = env_str("TIERDESK_PUBLIC_URL", "http://localhost:8000").rstrip("/")
+# Email in and out (tierdesk/mail; README "Email"). The inbound webhook answers 404 until
+# TIERDESK_MAIL_INBOUND_SECRET is set; TIERDESK_MAIL_IMAP lists mailboxes to poll as
+# imap[s]://user:password@host:port/FOLDER?move_to=Processed, comma-separated.
+MAIL_SUPPORT_ADDRESS = env_str("TIERDESK_MAIL_SUPPORT_ADDRESS", "")
+MAIL_SUPPORT_NAME = env_str("TIERDESK_MAIL_SUPPORT_NAME", "Support")
+MAIL_OWN_ADDRESSES = env_list("TIERDESK_MAIL_OWN_ADDRESSES", [])
+MAIL_INBOUND_SECRET = env_str("TIERDESK_MAIL_INBOUND_SECRET", "")
+MAIL_MAX_ATTACHMENT_BYTES = env_int("TIERDESK_MAIL_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+MAIL_MAX_MESSAGE_BYTES = env_int("TIERDESK_MAIL_MAX_MESSAGE_BYTES", 50 * 1024 * 1024)
+MAIL_IMAP = env_list("TIERDESK_MAIL_IMAP", [])
+MAIL_POLL_SECONDS = env_int("TIERDESK_MAIL_POLL_SECONDS", 60)

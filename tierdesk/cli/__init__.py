@@ -3,9 +3,9 @@
 import argparse
 from collections.abc import Sequence
 
-from tierdesk.cli import accounts, backup, imports, policy, search, serve, simulate, sweep
+from tierdesk.cli import accounts, backup, imports, mail, policy, search, serve, simulate, sweep
 
-COMMAND_MODULES = (serve, accounts, sweep, policy, search, imports, backup, simulate)
+COMMAND_MODULES = (serve, accounts, sweep, policy, search, imports, backup, simulate, mail)
 
 
 def build_parser() -> argparse.ArgumentParser:

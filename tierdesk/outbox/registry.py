@@ -45,3 +45,23 @@ def handler_for(kind: str) -> Handler:
 def kinds() -> frozenset[str]:
     """Every kind some app can deliver."""
     return frozenset(_handlers)
+
+
+Composer = Callable[[Any, Any], None]
+_composers: list[Composer] = []
+
+
+class Undeliverable(Exception):
+    """A composer refuses to send this mail (a bounced address): a dead letter at once."""
+
+
+def register_email_composer(fn: Composer) -> None:
+    """Let a domain app adjust every outgoing mail before it is sent:
+    ``fn(message, email)`` may set headers, the sender's name, the subject, or raise
+    ``Undeliverable``. The mail app threads ticket mail this way."""
+    if fn not in _composers:
+        _composers.append(fn)
+
+
+def email_composers() -> tuple[Composer, ...]:
+    return tuple(_composers)

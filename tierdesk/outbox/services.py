@@ -91,11 +91,14 @@ def enqueue(*, kind: str, payload: dict[str, Any], ticket_id: int | None = None,
 
 
 def enqueue_email(*, to: str, subject: str, body: str, ticket_id: int | None = None,
-                  template: str = "", at: datetime | None = None) -> OutboxMessage | None:
+                  template: str = "", at: datetime | None = None,
+                  **extra: Any) -> OutboxMessage | None:
+    """Queue a mail; ``extra`` (``from_name``...) is kept in the payload for the composers
+    (see ``registry.register_email_composer``)."""
     if not to:
         return None
     return enqueue(kind=OutboxMessage.Kind.EMAIL, ticket_id=ticket_id, at=at, payload={
-        "to": [to], "subject": subject, "body": body, "template": template,
+        "to": [to], "subject": subject, "body": body, "template": template, **extra,
     })
 
 
@@ -132,7 +135,7 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100) -> int:
         message = OutboxMessage.objects.get(pk=message_id)
         try:
             _send(message)
-        except registry.UnknownKind as exc:  # no retry can help until the app is installed
+        except (registry.UnknownKind, registry.Undeliverable) as exc:  # no retry can help
             _record_failure(message, now, str(exc), dead=True)
         except Exception as exc:  # any failure of the receiver means: retry later
             _record_failure(message, now, f"{type(exc).__name__}: {exc}")
@@ -191,6 +194,8 @@ def send_email(message: OutboxMessage) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         headers={"Message-ID": f"<outbox-{message.pk}@{domain}>"},
     )
+    for compose in registry.email_composers():  # domain apps add threading headers...
+        compose(message, email)
     with get_connection(fail_silently=False) as connection:
         connection.send_messages([email])
 

@@ -165,6 +165,9 @@ class ClassifyConditions(TicketConditions):
 
     error_code: ValueMatch | None = None
     keywords: StrList | None = None
+    # Tags the intake gave the ticket (mail marked "X-Priority: 1" arrives tagged
+    # high-importance), so any intake's signals can feed classification.
+    tags: ValueMatch | None = None
 
     def matches(self, facts: Mapping[str, Any]) -> bool:
         """Return whether conditions hold; keywords match whole words of subject or body."""

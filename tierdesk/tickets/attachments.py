@@ -45,7 +45,8 @@ def attachment_add(*, ticket: Ticket, message: Message, viewer: Viewer,
 
 def add(*, ticket: Ticket, message: Message, viewer: Viewer,
         upload: UploadedFile) -> Attachment:
-    """``attachment_add`` for services that compose it inside their own transaction."""
+    """``attachment_add`` for services that compose it inside their own transaction (the
+    mail intake stores a mail's files with its ticket, all or nothing)."""
     if message.ticket_id != ticket.pk:
         raise ServiceError(f"message {message.pk} is not on ticket {ticket.pk}",
                            field="message_id")

@@ -20,7 +20,7 @@ def classify_new_ticket(fields: dict[str, Any], body: str) -> dict[str, Any]:
         "category": fields.get("category") or None, "subject": fields.get("subject"),
         "body": body, "plan": org.plan if org else None,
         "organisation": org.external_id if org else None, "vip": bool(org and org.vip),
-        "language": fields.get("language"),
+        "language": fields.get("language"), "tags": set(fields.get("tags") or ()),
     })
     out: dict[str, Any] = {"priority": result.priority, "classified_by": result.rule}
     if not fields.get("category") and result.category:

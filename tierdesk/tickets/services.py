@@ -96,6 +96,44 @@ def ticket_create(
     False) instead of making a second one; the same key with a different request is a
     conflict, as in Stripe's API.
     """
+    fields = _create_fields(
+        viewer=viewer, subject=subject, body=body, body_html=body_html, requester=requester,
+        channel=channel, priority=priority, category=category, error_code=error_code,
+        language=language, tags=tags, custom_fields=custom_fields, group=group)
+    try:
+        return _ticket_create_atomic(viewer=viewer, idempotency_key=idempotency_key,
+                                     fingerprint=fingerprint, **fields)
+    except IntegrityError:
+        # A concurrent request with the same key committed first (PostgreSQL): answer
+        # with its ticket.
+        if idempotency_key is None:
+            raise
+        existing = _replay(viewer, idempotency_key, fingerprint)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def create(*, viewer: Viewer, subject: str, body: str, requester: Contact,
+           channel: str = Channel.PORTAL, body_html: str = "", language: str = "",
+           tags: Iterable[str] = ()) -> Ticket:
+    """``ticket_create`` for services that compose it inside their own transaction (the
+    mail intake stores the mail's files and thread with the ticket, all or nothing)."""
+    fields = _create_fields(
+        viewer=viewer, subject=subject, body=body, body_html=body_html, requester=requester,
+        channel=channel, priority="", category="", error_code="", language=language,
+        tags=tags, custom_fields=None, group=None)
+    with batch.writing():
+        ticket, _ = _ticket_create_rows(viewer=viewer, idempotency_key=None, fingerprint="",
+                                        **fields)
+    return ticket
+
+
+def _create_fields(*, viewer: Viewer, subject: str, body: str, body_html: str,
+                   requester: Contact, channel: str, priority: str, category: str,
+                   error_code: str, language: str, tags: Iterable[str],
+                   custom_fields: dict[str, Any] | None, group: Group | None) -> dict[str, Any]:
+    """Check a new ticket's fields (nothing written yet); return them cleaned."""
     if viewer.is_customer and requester.organisation_id != viewer.organisation_id:
         raise Forbidden("customers may only open tickets for their own organisation")
     if viewer.is_customer and (priority or group or custom_fields):
@@ -109,24 +147,13 @@ def ticket_create(
     if priority:
         priorities.check(priority)
     clean_tags = normalise_tags(tags)
-    try:
-        return _ticket_create_atomic(
-            viewer=viewer, subject=subject.strip(), body=body, body_html=body_html,
-            requester=requester, channel=channel, priority=priority, category=category,
-            error_code=error_code.strip().upper(), tags=clean_tags,
-            language=language or requester.language or _org_language(requester),
-            custom_fields=custom_fields or {}, group=group,
-            idempotency_key=idempotency_key, fingerprint=fingerprint,
-        )
-    except IntegrityError:
-        # A concurrent request with the same key committed first (PostgreSQL): answer
-        # with its ticket.
-        if idempotency_key is None:
-            raise
-        existing = _replay(viewer, idempotency_key, fingerprint)
-        if existing is None:
-            raise
-        return existing, False
+    return dict(
+        subject=subject.strip(), body=body, body_html=body_html,
+        requester=requester, channel=channel, priority=priority, category=category,
+        error_code=error_code.strip().upper(), tags=clean_tags,
+        language=language or requester.language or _org_language(requester),
+        custom_fields=custom_fields or {}, group=group,
+    )
 
 
 def _org_language(requester: Contact) -> str:
@@ -246,6 +273,7 @@ def reply(*, ticket: Ticket, viewer: Viewer, body: str, body_html: str = "",
         outbox.enqueue_email(
             to=ticket.requester.email, ticket_id=ticket.pk, template="agent_reply",
             subject=f"[Ticket #{ticket.pk}] {ticket.subject}", body=body, at=now,
+            from_name=str(viewer.agent) if viewer.agent is not None else "",
         )
     elif ticket.status in (PENDING, SOLVED):
         changes["status"] = OPEN
@@ -257,6 +285,11 @@ def reply(*, ticket: Ticket, viewer: Viewer, body: str, body_html: str = "",
 @transaction.atomic(durable=True)
 def ticket_add_note(*, ticket: Ticket, viewer: Viewer, body: str) -> Message:
     """Add an internal note: agents only, never shown or mailed to the requester."""
+    return add_note(ticket=ticket, viewer=viewer, body=body)
+
+
+def add_note(*, ticket: Ticket, viewer: Viewer, body: str) -> Message:
+    """``ticket_add_note`` for services that compose it inside their own transaction."""
     _require_agent(viewer, "add internal notes")
     if not body.strip():
         raise ServiceError("body must not be empty", field="body")
