@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "tierdesk.integrations",
     "tierdesk.imports",
     "tierdesk.search",
+    "tierdesk.chat",
+    "tierdesk.intake",
 ]
 
 MIDDLEWARE = [
@@ -235,3 +237,15 @@ CONTENT_SECURITY_POLICY = {
 }
 LANGUAGES = [("en", "English"), ("ar", "العربية"), ("es", "Español"), ("fr", "Français")]
 SESSION_COOKIE_AGE = env_int("TIERDESK_SESSION_HOURS", 12) * 3600
+
+# --- Live chat and the other channels (issue 12, sections 3-5) -------------------------
+# Sites allowed to frame the chat widget (/chat/widget/), e.g. "https://www.example.com".
+CHAT_EMBED_ORIGINS = env_list("TIERDESK_CHAT_EMBED_ORIGINS", [])
+# Chat posts are published here so long-polls in other processes and machines wake at
+# once; without it they read the shared database every 20 ms (tierdesk/chat/delivery.py).
+CHAT_REDIS_URL = env_str("TIERDESK_CHAT_REDIS_URL", "")
+# Slack Events API signing secret, and the social webhook's HMAC secret.
+SLACK_SIGNING_SECRET = env_str("TIERDESK_SLACK_SIGNING_SECRET", "")
+SOCIAL_WEBHOOK_SECRET = env_str("TIERDESK_SOCIAL_WEBHOOK_SECRET", "")
+# Tierdesk's own strings in Arabic, Spanish and French (compiled at install).
+LOCALE_PATHS = [BASE_DIR / "locale"]
