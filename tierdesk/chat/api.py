@@ -10,6 +10,7 @@ and the agents' (an API token or the workspace session) on the same paths.
 
 from django.http import HttpRequest
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja import Status as Reply
 
@@ -145,11 +146,9 @@ def _visitor_contact(payload: StartIn) -> Contact:
     email = payload.email.strip().lower()
     name = payload.name.strip()
     if not email:
-        raise ServiceError("email is required to start a chat without signing in",
-                           field="email")
+        raise ServiceError(_("Please give your email address."), field="email")
     if not name:
-        raise ServiceError("name is required to start a chat without signing in",
-                           field="name")
+        raise ServiceError(_("Please give your name."), field="name")
     contact = Contact.objects.select_related("organisation").filter(email=email).first()
     if contact is not None:
         return contact
@@ -160,7 +159,8 @@ def _visitor_contact(payload: StartIn) -> Contact:
         from django.core.exceptions import ValidationError
 
         if isinstance(exc, ValidationError):
-            raise ServiceError("email is not a valid address", field="email") from exc
+            raise ServiceError(_("Please give a valid email address."),
+                               field="email") from exc
         raise
 
 

@@ -11,6 +11,7 @@ import secrets
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from tierdesk import clock
 from tierdesk.chat import delivery
@@ -32,9 +33,10 @@ MAX_TEXT = 5000
 def _clean_text(text: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise ServiceError("text must not be empty", field="text")
+        raise ServiceError(_("Please write a message first."), field="text")
     if len(text) > MAX_TEXT:
-        raise ServiceError(f"text must be at most {MAX_TEXT} characters", field="text")
+        raise ServiceError(_("A message can be at most %(n)s characters.") % {"n": MAX_TEXT},
+                           field="text")
     return text
 
 
@@ -75,7 +77,7 @@ def session_for_token(*, session_id: int, secret: str) -> ChatSession:
     session = (ChatSession.objects.select_related("ticket", "contact__organisation")
                .filter(pk=session_id, token_hash=ChatSession.hash(secret or "")).first())
     if session is None:
-        raise NotFound("no such chat", field="session_id")
+        raise NotFound(_("This chat does not exist or has expired."), field="session_id")
     return session
 
 
@@ -90,7 +92,8 @@ def _post(*, session: ChatSession, viewer: Viewer, text: str, client_id: str | N
         if existing is not None:
             return existing
     if session.state == ChatSession.State.ENDED:
-        raise ServiceError("this chat has ended; start a new one", field="session_id")
+        raise ServiceError(_("This chat has ended; please start a new one."),
+                           field="session_id")
     try:
         with transaction.atomic(durable=True):
             message = _post_rows(session=session, viewer=viewer, text=text,
@@ -108,7 +111,8 @@ def _post_rows(*, session: ChatSession, viewer: Viewer, text: str, external_id: 
                by: str) -> Message:
     ticket = tickets.locked(session.ticket)
     if ticket.status == CLOSED:
-        raise ServiceError("this chat's ticket is closed; start a new chat", field="session_id")
+        raise ServiceError(_("This chat has ended; please start a new one."),
+                           field="session_id")
     now = clock.now()
     message = Message.objects.create(
         ticket=ticket, kind=Message.Kind.REPLY, author=viewer.user, body_text=text,

@@ -22,7 +22,7 @@
   }
 
   function call(method, path, payload) {
-    var headers = { "Accept": "application/json" };
+    var headers = { "Accept": "application/json", "Accept-Language": document.documentElement.lang || "en" };
     if (payload !== undefined) { headers["Content-Type"] = "application/json"; }
     if (state.token) { headers["X-Chat-Token"] = state.token; }
     if (method !== "GET") { headers["X-CSRFToken"] = csrf(); }
