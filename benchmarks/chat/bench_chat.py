@@ -50,7 +50,7 @@ def pct(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def start(port, env, log_dir):
+def start(port, env, log_dir, started):
     log = open(log_dir / f"server-{port}.log", "w")  # noqa: SIM115 - lives with the server
     proc = subprocess.Popen([str(BIN / "tierdesk"), "serve", "--no-demo", "--port", str(port),
                              "--workers", "1"], env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -62,6 +62,7 @@ def start(port, env, log_dir):
                 return proc
         except OSError:
             time.sleep(0.3)
+    started.append(proc)  # stopped by the caller's finally
     raise SystemExit(f"server on {port} did not start; see {log_dir}")
 
 
@@ -171,9 +172,11 @@ def run(args, threads_per_worker, base_dir, label):
     token = json.loads(seeded.stdout.strip().splitlines()[-1])["token"]
     agent = {"Authorization": f"Bearer {token}"}
     a, b = f"http://127.0.0.1:{args.ports[0]}", f"http://127.0.0.1:{args.ports[1]}"
-    procs = [start(args.ports[0], env, data), start(args.ports[1], env, data)]
+    procs = []
     out = {"label": label, "threads": threads_per_worker, "load_before": os.getloadavg()}
     try:
+        procs.append(start(args.ports[0], env, data, procs))
+        procs.append(start(args.ports[1], env, data, procs))
         if threads_per_worker > 1:
             lat = delivery_latency(a, b, agent, args.samples, args.chats)
             out["delivery_ms"] = {"n": len(lat), "p50": round(statistics.median(lat), 1),
