@@ -85,7 +85,7 @@ def delivery_latency(a, b, agent, samples, chats):
                           "email": f"v{i}-{time.time_ns()}@bench.example"})
         assert status == 201, s
         sessions.append({"id": s["session_id"], "token": s["token"], "after": s["last_id"]})
-    latencies = []
+    latencies, posts, after_reply = [], [], []
     lock = threading.Lock()
 
     def one_chat(sess, rounds):
@@ -104,12 +104,15 @@ def delivery_latency(a, b, agent, samples, chats):
             sent = time.perf_counter()
             status, line = call("POST", f"{b}/api/v1/chat/sessions/{sess['id']}/messages",
                                 {"text": f"answer {n}"}, headers=agent)
+            replied = time.perf_counter()
             assert status == 201, line
             t.join(30)
             assert got["body"]["messages"], got
             sess["after"] = got["body"]["messages"][-1]["id"]
             with lock:
                 latencies.append((got["t"] - sent) * 1000)
+                posts.append((replied - sent) * 1000)
+                after_reply.append(max(0.0, got["t"] - replied) * 1000)
 
     per_chat = max(1, samples // chats)
     threads = [threading.Thread(target=one_chat, args=(s, per_chat)) for s in sessions]
@@ -117,7 +120,7 @@ def delivery_latency(a, b, agent, samples, chats):
         t.start()
     for t in threads:
         t.join()
-    return latencies
+    return latencies, posts, after_reply
 
 
 def api_latency_with_open_polls(a, agent, idle_polls, requests):
@@ -178,10 +181,12 @@ def run(args, threads_per_worker, base_dir, label):
         procs.append(start(args.ports[0], env, data, procs))
         procs.append(start(args.ports[1], env, data, procs))
         if threads_per_worker > 1:
-            lat = delivery_latency(a, b, agent, args.samples, args.chats)
-            out["delivery_ms"] = {"n": len(lat), "p50": round(statistics.median(lat), 1),
-                                  "p95": round(pct(lat, 95), 1), "p99": round(pct(lat, 99), 1),
-                                  "max": round(max(lat), 1)}
+            lat, posts, after = delivery_latency(a, b, agent, args.samples, args.chats)
+            for key, values in (("delivery_ms", lat), ("post_round_trip_ms", posts),
+                                ("poll_answer_after_post_answer_ms", after)):
+                out[key] = {"n": len(values), "p50": round(statistics.median(values), 1),
+                            "p95": round(pct(values, 95), 1), "p99": round(pct(values, 99), 1),
+                            "max": round(max(values), 1)}
         base, _ = api_latency_with_open_polls(a, agent, 0, args.api_requests)
         held, timeouts = api_latency_with_open_polls(a, agent, args.idle_polls,
                                                      args.api_requests)

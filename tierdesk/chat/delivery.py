@@ -113,11 +113,19 @@ class _Watcher:
                 ids = list(self._waiting)
             try:
                 self._read(ids)
-            except Exception:  # noqa: BLE001 - a dropped connection: retry next tick
-                log.exception("chat watcher could not read sessions")
-                close_old_connections()
-                connection.close()
+            except Exception:  # noqa: BLE001 - a dropped connection: retry after a pause
+                log.warning("chat watcher could not read sessions", exc_info=True)
+                self._drop_connection()
+                time.sleep(1.0)
             time.sleep(interval)
+
+    @staticmethod
+    def _drop_connection() -> None:
+        try:
+            close_old_connections()
+            connection.close()
+        except Exception:  # noqa: BLE001 - the next read opens a fresh one
+            pass
 
     def _redis_loop(self) -> None:
         import redis
