@@ -29,6 +29,7 @@ def test_a_visitor_and_an_agent_chat_live_and_the_chat_is_a_ticket(open_session)
     visitor.page.locator("#chat-first").fill("My deposit has not arrived")
     visitor.page.get_by_role("button", name="Start chat").click()
     expect(visitor.page.locator("#chat-lines")).to_contain_text("My deposit has not arrived")
+    expect(visitor.page.locator("#chat-start")).to_be_hidden()
 
     session = ChatSession.objects.get()
     agent = open_session()
