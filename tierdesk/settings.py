@@ -244,8 +244,9 @@ CHAT_EMBED_ORIGINS = env_list("TIERDESK_CHAT_EMBED_ORIGINS", [])
 # Chat posts are published here so long-polls in other processes and machines wake at
 # once; without it they read the shared database every 20 ms (tierdesk/chat/delivery.py).
 CHAT_REDIS_URL = env_str("TIERDESK_CHAT_REDIS_URL", "")
-# Threads per web worker: a chat long-poll holds one thread while it waits (web_server.py).
-WEB_THREADS = env_int("TIERDESK_WEB_THREADS", 8)
+# Threads per web worker: a chat long-poll holds one thread while it waits (web_server.py);
+# four are always kept for the rest of the API (tierdesk/chat/delivery.py).
+WEB_THREADS = env_int("TIERDESK_WEB_THREADS", 16)
 # Slack Events API signing secret, and the social webhook's HMAC secret.
 SLACK_SIGNING_SECRET = env_str("TIERDESK_SLACK_SIGNING_SECRET", "")
 SOCIAL_WEBHOOK_SECRET = env_str("TIERDESK_SOCIAL_WEBHOOK_SECRET", "")

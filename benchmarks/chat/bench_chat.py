@@ -135,11 +135,12 @@ def api_latency_with_open_polls(a, agent, idle_polls, requests):
     def hold(s):
         while not stop_flag.is_set():
             try:
-                call("GET", f"{a}/api/v1/chat/sessions/{s['session_id']}/messages"
-                            f"?after={s['last_id']}&wait=20",
-                     headers={"X-Chat-Token": s["token"]}, timeout=30)
+                _, answer = call("GET", f"{a}/api/v1/chat/sessions/{s['session_id']}/messages"
+                                        f"?after={s['last_id']}&wait=20",
+                                 headers={"X-Chat-Token": s["token"]}, timeout=30)
             except OSError:
                 return
+            time.sleep(answer.get("retry_ms", 0) / 1000)  # as the widget does
 
     holders = [threading.Thread(target=hold, args=(s,), daemon=True) for s in sessions]
     for t in holders:
@@ -215,10 +216,11 @@ def main() -> None:
     parser.add_argument("--idle-polls", type=int, default=20)
     parser.add_argument("--api-requests", type=int, default=50)
     parser.add_argument("--ports", type=int, nargs=2, default=(8153, 8154))
+    parser.add_argument("--threads", type=int, default=16, help="TIERDESK_WEB_THREADS")
     parser.add_argument("--compare-sync", action="store_true")
     args = parser.parse_args()
     base_dir = Path(tempfile.gettempdir())
-    results = [run(args, 8, base_dir, "gthread8")]
+    results = [run(args, args.threads, base_dir, f"gthread{args.threads}")]
     if args.compare_sync:
         results.append(run(args, 1, base_dir, "sync"))
     for r in results:

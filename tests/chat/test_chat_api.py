@@ -158,3 +158,15 @@ def test_a_wait_longer_than_20_seconds_is_refused(fire22, frozen, widget):
     widget.start("Hi")
     r = widget.read(wait=60)
     assert (r.status_code, r.json()["field"]) == (400, "wait")
+
+
+def test_when_every_spare_thread_is_waiting_a_long_poll_answers_at_once(
+        fire22, frozen, widget, settings):
+    """A process keeps four threads for the rest of the API: with no thread to lend (a
+    sync worker here), the long-poll answers now and tells the widget when to ask again."""
+    settings.WEB_THREADS = 1
+    widget.start("Hi")
+    first = widget.read().json()["last_id"]
+    r = widget.read(after=first, wait=20)
+    assert r.status_code == 200
+    assert (r.json()["messages"], r.json()["retry_ms"]) == ([], 1000)

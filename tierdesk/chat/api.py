@@ -24,6 +24,7 @@ from tierdesk.people.access import Viewer, viewer_for
 from tierdesk.tickets import selectors as ticket_selectors
 
 router = Router(tags=["chat"])
+BUSY_RETRY_MS = 1000
 
 
 class Unauthorized(ServiceError):
@@ -57,6 +58,7 @@ class TranscriptOut(Schema):
     state: str
     last_id: int
     messages: list[LineOut]
+    retry_ms: int = 0  # set when the server could not wait: poll again after this long
 
 
 class StartOut(TranscriptOut):
@@ -175,7 +177,11 @@ def read_messages(request: HttpRequest, session_id: int, after: int = 0, wait: f
     answer = _transcript(session, after)
     if answer["messages"] or answer["state"] != "open" or not wait:
         return answer
-    delivery.wait_for(session.pk, after, wait)
+    try:
+        delivery.wait_for(session.pk, after, wait)
+    except delivery.Busy:
+        # No thread to lend: answer now; the widget asks again after ``retry_ms``.
+        return {**answer, "retry_ms": BUSY_RETRY_MS}
     return _transcript(session, after)
 
 

@@ -160,9 +160,38 @@ def redis_url() -> str:
     return url
 
 
+class Busy(Exception):
+    """Every thread this process may lend to waiting is waiting: answer now instead."""
+
+
+_slots_lock = threading.Lock()
+_slots_used = 0
+
+
+def max_waiting() -> int:
+    """How many long-polls one process holds at once: its threads less ``RESERVED``
+    for the rest of the API, so open chats never starve ticket work (measured:
+    benchmarks/RESULTS.md, "Live chat"). A sync worker (one thread) never waits."""
+    threads = int(getattr(settings, "WEB_THREADS", 1) or 1)
+    return max(0, threads - RESERVED_THREADS)
+
+
+RESERVED_THREADS = 4
+
+
 def wait_for(session_id: int, after: int, timeout: float) -> bool:
-    """Return True once session ``session_id`` has news after message ``after``."""
-    return _watcher.wait(session_id, after, min(max(timeout, 0.0), MAX_WAIT))
+    """Return True once session ``session_id`` has news after message ``after``; raise
+    ``Busy`` at once when this process already holds its most long-polls."""
+    global _slots_used
+    with _slots_lock:
+        if _slots_used >= max_waiting():
+            raise Busy
+        _slots_used += 1
+    try:
+        return _watcher.wait(session_id, after, min(max(timeout, 0.0), MAX_WAIT))
+    finally:
+        with _slots_lock:
+            _slots_used -= 1
 
 
 def publish(session_id: int, last_message_id: int) -> None:

@@ -42,7 +42,8 @@
       .then(function (data) {
         status.textContent = "";
         show(data.messages);
-        if (data.state === "open") { poll(); } else if (form) { form.hidden = true; }
+        if (data.state !== "open") { if (form) { form.hidden = true; } return; }
+        if (data.retry_ms) { setTimeout(poll, data.retry_ms); } else { poll(); }
       }, function () { setTimeout(poll, 2000); });
   }
 

@@ -88,7 +88,7 @@
         status.textContent = "";
         show(data.messages);
         finish(data.state);
-        poll();
+        if (data.retry_ms) { setTimeout(poll, data.retry_ms); } else { poll(); }
       }, function (err) {
         state.polling = false;
         if (err.status === 404 || err.status === 401) { finish("ended"); return; }
