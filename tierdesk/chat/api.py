@@ -129,7 +129,7 @@ def _transcript(session: ChatSession, after: int) -> dict:
             "last_id": lines[-1]["id"] if lines else max(after, 0), "messages": lines}
 
 
-@router.post("/sessions", auth=None, response={201: StartOut})
+@router.post("/sessions", auth=None, response={201: StartOut, 401: dict, 403: dict})
 def start_chat(request: HttpRequest, payload: StartIn):
     """Start a chat: as the signed-in customer, else as ``name`` <``email``>."""
     viewer = _signed_in(request, write=True)
@@ -166,7 +166,8 @@ def _visitor_contact(payload: StartIn) -> Contact:
         raise
 
 
-@router.get("/sessions/{session_id}/messages", auth=None, response=TranscriptOut)
+@router.get("/sessions/{session_id}/messages", auth=None,
+            response={200: TranscriptOut, 401: dict, 403: dict})
 def read_messages(request: HttpRequest, session_id: int, after: int = 0, wait: float = 0):
     """Lines after message ``after``; with ``wait`` (seconds, at most 20) the answer waits
     for the next line (a long-poll) and comes as soon as one is posted anywhere."""
@@ -185,7 +186,8 @@ def read_messages(request: HttpRequest, session_id: int, after: int = 0, wait: f
     return _transcript(session, after)
 
 
-@router.post("/sessions/{session_id}/messages", auth=None, response={201: LineOut})
+@router.post("/sessions/{session_id}/messages", auth=None,
+             response={201: LineOut, 401: dict, 403: dict})
 def say(request: HttpRequest, session_id: int, payload: SayIn):
     session, agent = _access(request, session_id, write=True)
     if agent is None:
@@ -197,7 +199,8 @@ def say(request: HttpRequest, session_id: int, payload: SayIn):
     return Reply(201, selectors.line(message))
 
 
-@router.post("/sessions/{session_id}/end", auth=None, response=TranscriptOut)
+@router.post("/sessions/{session_id}/end", auth=None,
+             response={200: TranscriptOut, 401: dict, 403: dict})
 def end_chat(request: HttpRequest, session_id: int):
     session, agent = _access(request, session_id, write=True)
     services.chat_end(session=session, actor=agent.user if agent else None,

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 router = Router(tags=["channels"])
 
 
-class OutcomeOut(Schema):
+class SocialOutcomeOut(Schema):
     result: str
     ticket_id: int | None = None
     why: str = ""
@@ -68,18 +68,18 @@ class CallOut(Schema):
     at: str
 
 
-class TicketRef(Schema):
+class InboundCallOut(Schema):
     ticket_id: int
     priority: str
     assignee: str | None
     tier: str | None
 
 
-class TextIn(Schema):
+class SlackReplyIn(Schema):
     text: str = Field(max_length=20000)
 
 
-class LineOut(Schema):
+class SlackReplyOut(Schema):
     message_id: int
     ticket_id: int
 
@@ -125,8 +125,8 @@ def slack_events(request: HttpRequest):
                        "why": outcome.why})
 
 
-@router.post("/slack/tickets/{ticket_id}/replies", response={201: LineOut})
-def slack_reply(request: HttpRequest, ticket_id: int, payload: TextIn):
+@router.post("/slack/tickets/{ticket_id}/replies", response={201: SlackReplyOut})
+def slack_reply(request: HttpRequest, ticket_id: int, payload: SlackReplyIn):
     viewer = viewer_for(request.auth)
     if not viewer.is_agent:
         raise Forbidden("only agents reply in Slack")
@@ -135,7 +135,7 @@ def slack_reply(request: HttpRequest, ticket_id: int, payload: TextIn):
     return Reply(201, {"message_id": message.pk, "ticket_id": ticket.pk})
 
 
-@router.post("/social/inbound", auth=None, response={200: OutcomeOut, 201: OutcomeOut,
+@router.post("/social/inbound", auth=None, response={200: SocialOutcomeOut, 201: SocialOutcomeOut,
                                                      401: dict, 400: dict, 422: dict})
 def social_inbound(request: HttpRequest):
     """One social message, signed with ``TIERDESK_SOCIAL_WEBHOOK_SECRET``:
@@ -169,7 +169,7 @@ def _call(payload: CallIn) -> phone.Call:
                       recording_url=payload.recording_url, notes=payload.notes)
 
 
-@router.post("/phone/calls", response={201: TicketRef})
+@router.post("/phone/calls", response={201: InboundCallOut})
 def inbound_call(request: HttpRequest, payload: InboundCallIn):
     """An agent took a call that is a new issue: open its ticket with the call on it."""
     viewer = viewer_for(request.auth)
