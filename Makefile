@@ -12,6 +12,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/python -m tierdesk.common.catalogues
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed

@@ -32,6 +32,9 @@ def pytest_configure(config) -> None:
     the static files folder is what whitenoise serves from."""
     from django.conf import settings
 
+    from tierdesk.common.catalogues import compile_catalogues
+
+    compile_catalogues()  # the ar/es/fr .mo files are build output, not in git
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     test_name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite") and test_name:

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "tierdesk.kb",
     "tierdesk.workspace",
     "tierdesk.mail",
+    "tierdesk.chat",
+    "tierdesk.intake",
 ]
 
 MIDDLEWARE = [
@@ -263,3 +265,17 @@ MAIL_MAX_ATTACHMENT_BYTES = env_int("TIERDESK_MAIL_MAX_ATTACHMENT_BYTES", 10 * 1
 MAIL_MAX_MESSAGE_BYTES = env_int("TIERDESK_MAIL_MAX_MESSAGE_BYTES", 50 * 1024 * 1024)
 MAIL_IMAP = env_list("TIERDESK_MAIL_IMAP", [])
 MAIL_POLL_SECONDS = env_int("TIERDESK_MAIL_POLL_SECONDS", 60)
+# --- Live chat and the other channels (issue 12, sections 3-5) -------------------------
+# Sites allowed to frame the chat widget (/chat/widget/), e.g. "https://www.example.com".
+CHAT_EMBED_ORIGINS = env_list("TIERDESK_CHAT_EMBED_ORIGINS", [])
+# Chat posts are published here so long-polls in other processes and machines wake at
+# once; without it they read the shared database every 20 ms (tierdesk/chat/delivery.py).
+CHAT_REDIS_URL = env_str("TIERDESK_CHAT_REDIS_URL", "")
+# Threads per web worker: a chat long-poll holds one thread while it waits (web_server.py);
+# four are always kept for the rest of the API (tierdesk/chat/delivery.py).
+WEB_THREADS = env_int("TIERDESK_WEB_THREADS", 16)
+# Slack Events API signing secret, and the social webhook's HMAC secret.
+SLACK_SIGNING_SECRET = env_str("TIERDESK_SLACK_SIGNING_SECRET", "")
+SOCIAL_WEBHOOK_SECRET = env_str("TIERDESK_SOCIAL_WEBHOOK_SECRET", "")
+# Tierdesk's own strings in Arabic, Spanish and French (compiled at install).
+LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -14,5 +14,6 @@ urlpatterns = [
     path("status.json", status_json, name="status-json"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("tierdesk.chat.urls")),
     path("", include("tierdesk.web.urls")),
 ]

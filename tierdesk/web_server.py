@@ -1,7 +1,13 @@
-"""Run Tierdesk under gunicorn (sync workers, one per core) with the periodic sweeps.
+"""Run Tierdesk under gunicorn (one worker process per core) with the periodic sweeps.
 
 Measured on the 2-core target (see benchmarks/RESULTS.md): sync process workers give the
-best latency tail on SQLite, where threads only queue on the single writer.
+best latency tail on SQLite, where threads only queue on the single writer. But a live
+chat's long-poll (tierdesk/chat/delivery.py) waits up to 20 s, and in a sync worker it
+would hold the whole process: two open chats would stop the API on two cores. So each
+worker runs ``TIERDESK_WEB_THREADS`` threads (gthread, default 16): a waiting long-poll
+holds one thread and sleeps, and at most all but four threads wait at once;
+``TIERDESK_WEB_THREADS=1`` is the plain sync worker again (benchmarks/RESULTS.md,
+"Live chat", has both measured).
 
 The sweeps' timer thread lives in a child process of its own, never in the gunicorn
 master: a thread in the master can hold an import lock at the moment gunicorn forks a
@@ -77,7 +83,8 @@ def run_server(*, host: str, port: int, workers: int | None) -> int:
     options = {
         "bind": f"{host}:{port}",
         "workers": workers or os.cpu_count() or 2,
-        "worker_class": "sync",
+        "worker_class": "gthread" if settings.WEB_THREADS > 1 else "sync",
+        "threads": settings.WEB_THREADS,
         "timeout": 30,
         "graceful_timeout": 10,
         "keepalive": 5,

@@ -22,6 +22,9 @@ def django_setup() -> None:
     from django.apps import apps
 
     if not apps.ready:  # set up once: a second set-up would reconfigure logging
+        from tierdesk.common.catalogues import compile_catalogues
+
+        compile_catalogues()  # the .mo files Django's i18n reads (not committed)
         django.setup()
 
 

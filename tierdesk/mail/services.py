@@ -375,7 +375,7 @@ def _store_parts(ticket: Ticket, message: Message | None, mail: ParsedMail) -> N
         upload = SimpleUploadedFile(part.filename, part.data,
                                     content_type=part.content_type)
         stored = attachments.add(ticket=ticket, message=message, viewer=SYSTEM,
-                                    upload=upload)
+                                 upload=upload)
         if part.inline and part.content_id:
             InlinePart.objects.create(attachment=stored, content_id=part.content_id[:255])
             urls[part.content_id] = f"/api/v1/tickets/{ticket.pk}/attachments/{stored.pk}"

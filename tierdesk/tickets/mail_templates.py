@@ -61,8 +61,22 @@ def acknowledgement(*, pack: Any | None, ticket: Ticket) -> Rendered:
     """Return the one acknowledgement of a new ticket: the pack's, else the generic one."""
     if pack is not None and pack.acknowledgement in pack.templates:
         return render_template(pack=pack, name=pack.acknowledgement, ticket=ticket)
-    return Rendered(GENERIC_ACKNOWLEDGEMENT, "en", f"[Ticket #{ticket.pk}] {ticket.subject}",
-                    f"We have received your request #{ticket.pk} and will reply soon.")
+    return generic_acknowledgement(ticket)
+
+
+def generic_acknowledgement(ticket: Ticket) -> Rendered:
+    """Tierdesk's own receipt, in the ticket's language when Tierdesk is translated to it
+    (Arabic, Spanish, French: tierdesk/locale), else in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    language = ticket.language if ticket.language in dict(settings.LANGUAGES) else "en"
+    with translation.override(language):
+        body = translation.gettext(
+            "We have received your request #%(number)s and will reply soon.") % {
+            "number": ticket.pk}
+    return Rendered(GENERIC_ACKNOWLEDGEMENT, language,
+                    f"[Ticket #{ticket.pk}] {ticket.subject}", body)
 
 
 class _Filler:

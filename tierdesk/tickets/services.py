@@ -450,3 +450,25 @@ def _apply(ticket: Ticket, viewer: Viewer, now, changes: dict[str, Any],
     batch.save_fields(ticket, changed)
     return changed
 
+
+
+def create(*, viewer: Viewer, subject: str, body: str, requester: Contact, channel: str,
+           language: str = "", priority: str = "", body_html: str = "") -> Ticket:
+    """``ticket_create`` for intake services (a chat, a Slack thread, a phone call) that
+    write more rows in the same transaction: call it inside ``transaction.atomic``."""
+    if not subject.strip():
+        raise ServiceError("subject must not be empty", field="subject")
+    if not body.strip():
+        raise ServiceError("body must not be empty", field="body")
+    if channel not in Channel.values:
+        raise ServiceError(f"unknown channel {channel!r}", field="channel")
+    if priority:
+        priorities.check(priority)
+    with batch.writing():
+        ticket, _ = _ticket_create_rows(
+            viewer=viewer, idempotency_key=None, fingerprint="", body=body,
+            body_html=body_html, subject=subject.strip()[:300], requester=requester,
+            channel=channel, priority=priority, category="", error_code="", tags=[],
+            language=language or requester.language or _org_language(requester),
+            custom_fields={}, group=None)
+    return ticket
