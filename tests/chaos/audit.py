@@ -1,38 +1,65 @@
-"""Read back what a cluster run left in the database, as one JSON line (run in a
-subprocess with the cluster's environment, so it reads the cluster's own database).
-
-    python -m tests.chaos.audit --prefix "chaos abc #"     # tickets, audit log, outbox
-    python -m tests.chaos.audit --breaches                  # SLA breaches recorded per clock
-    python -m tests.chaos.audit --backdate-clocks           # make every running clock due
+"""Read back what a cluster run left in its database, over a plain DB-API connection (the
+test process's Django is bound to the test database, and a fresh interpreter per check
+costs seconds on a busy machine).
 """
 
-import argparse
-import json
+import sqlite3
+import urllib.parse
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
-from tierdesk.cli.setup import django_setup
+
+class Database:
+    """The cluster's database: PostgreSQL by URL, or the SQLite file."""
+
+    def __init__(self, *, url: str = "", sqlite_path: str = "") -> None:
+        if url:
+            import psycopg
+
+            parts = urllib.parse.urlsplit(url)
+            self.conn = psycopg.connect(urllib.parse.urlunsplit(parts), autocommit=True)
+            self.vendor = "postgresql"
+        else:
+            self.conn = sqlite3.connect(sqlite_path, timeout=30, isolation_level=None)
+            self.vendor = "sqlite"
+
+    def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        if self.vendor == "sqlite":
+            sql = sql.replace("%s", "?")
+        cursor = self.conn.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+    def count(self, sql: str, params: tuple = ()) -> int:
+        return self.rows(sql, params)[0][0]
+
+    def json_field(self, column: str, key: str) -> str:
+        if self.vendor == "postgresql":
+            return f"{column}->>'{key}'"
+        return f"json_extract({column}, '$.{key}')"
+
+    def close(self) -> None:
+        self.conn.close()
 
 
-def tickets_report(prefix: str) -> dict:
-    from django.db.models import Count
+def tickets_report(db: Database, prefix: str) -> dict:
+    """Tickets whose subject starts with ``prefix``, their audit log and their mail."""
+    tickets = db.rows("SELECT id, subject FROM tickets_ticket WHERE subject LIKE %s",
+                      (prefix + "%",))
+    ids = [t[0] for t in tickets]
+    subjects = Counter(t[1] for t in tickets)
+    scope = "ticket_id IN (SELECT id FROM tickets_ticket WHERE subject LIKE %s)"
 
-    from tierdesk.outbox.models import OutboxMessage
-    from tierdesk.tickets.models import IdempotencyKey, Message, Ticket, TicketEvent
+    def per_ticket(table: str, where: str = "1=1") -> Counter:
+        return Counter(dict(db.rows(
+            f"SELECT ticket_id, COUNT(*) FROM {table} WHERE {where} AND {scope} "
+            "GROUP BY ticket_id", (prefix + "%",))))
 
-    tickets = Ticket.objects.filter(subject__startswith=prefix)
-    ids = list(tickets.values_list("id", flat=True))
-    subjects = Counter(tickets.values_list("subject", flat=True))
-
-    def per_ticket(qs, field: str = "ticket_id") -> Counter:
-        rows = qs.filter(**{f"{field}__in": ids}).values(field).annotate(n=Count("id"))
-        return Counter({r[field]: r["n"] for r in rows})
-
-    created = per_ticket(TicketEvent.objects.filter(type="created"))
-    messages = per_ticket(Message.objects.all())
-    keys = per_ticket(IdempotencyKey.objects.all())
-    mail = OutboxMessage.objects.filter(kind="email", ticket_id__in=ids)
-    mails = per_ticket(OutboxMessage.objects.filter(kind="email"))
-    states = Counter(mail.values_list("state", flat=True))
+    created = per_ticket("tickets_ticketevent", "type = 'created'")
+    messages = per_ticket("tickets_message")
+    keys = per_ticket("tickets_idempotencykey")
+    mails = per_ticket("outbox_outboxmessage", "kind = 'email'")
+    mail_rows = db.rows(f"SELECT id, state, attempts FROM outbox_outboxmessage "
+                        f"WHERE kind = 'email' AND {scope}", (prefix + "%",))
     return {
         "tickets": len(ids),
         "distinct_subjects": len(subjects),
@@ -42,64 +69,38 @@ def tickets_report(prefix: str) -> dict:
         "tickets_without_one_idempotency_key": sorted(t for t in ids if keys[t] != 1)[:20],
         "tickets_without_one_ack_mail": sorted(t for t in ids if mails[t] != 1)[:20],
         "created_events": sum(created.values()),
-        "outbox_mail": sum(states.values()),
-        "outbox_states": dict(states),
-        "outbox_ids": sorted(mail.values_list("id", flat=True)),
-        "outbox_attempts_over_1": mail.filter(attempts__gt=1).count(),
+        "outbox_mail": len(mail_rows),
+        "outbox_states": dict(Counter(r[1] for r in mail_rows)),
+        "outbox_ids": sorted(r[0] for r in mail_rows),
+        "outbox_attempts_over_1": sum(1 for r in mail_rows if r[2] > 1),
     }
 
 
-def breaches_report() -> dict:
-    from django.db.models import Count
-
-    from tierdesk.sla.models import SlaTarget
-    from tierdesk.tickets.models import TicketEvent
-
-    events = TicketEvent.objects.filter(type="sla_breached")
-    per_clock = Counter()
-    for ticket_id, metric in events.values_list("ticket_id", "data__metric"):
-        per_clock[ticket_id, metric] += 1
-    per_ticket = events.values("ticket_id").annotate(n=Count("id"))
+def breaches_report(db: Database) -> dict:
+    """SLA breaches recorded, per clock (ticket and metric)."""
+    metric = db.json_field("data", "metric")
+    per_clock = db.rows(f"SELECT ticket_id, {metric}, COUNT(*) FROM tickets_ticketevent "
+                        "WHERE type = 'sla_breached' GROUP BY ticket_id, " + metric)
     return {
-        "breach_events": sum(per_clock.values()),
-        "clocks_breached_twice": [list(k) for k, n in per_clock.items() if n > 1][:20],
-        "tickets_with_breach": per_ticket.count(),
-        "clocks_marked_breached": SlaTarget.objects.filter(breached_at__isnull=False).count(),
-        "clocks_still_due": SlaTarget.objects.filter(state="running",
-                                                     breached_at__isnull=True).count(),
+        "breach_events": sum(r[2] for r in per_clock),
+        "clocks_breached_twice": [list(r[:2]) for r in per_clock if r[2] > 1][:20],
+        "clocks_marked_breached": db.count(
+            "SELECT COUNT(*) FROM sla_slatarget WHERE breached_at IS NOT NULL"),
+        "clocks_still_due": db.count(
+            "SELECT COUNT(*) FROM sla_slatarget WHERE state = 'running' "
+            "AND breached_at IS NULL"),
     }
 
 
-def backdate_clocks() -> dict:
-    """Time passing, for a test: move every running clock's deadline an hour into the past
-    (warnings too), so the next sweeps have every clock to breach at once."""
-    from datetime import timedelta
-
-    from tierdesk import clock
-    from tierdesk.sla.models import SlaTarget
-
-    past = clock.now() - timedelta(hours=1)
-    moved = SlaTarget.objects.filter(state="running", breached_at__isnull=True).update(
-        due_at=past, warn_at=past - timedelta(minutes=5))
-    return {"backdated": moved}
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--prefix")
-    parser.add_argument("--breaches", action="store_true")
-    parser.add_argument("--backdate-clocks", action="store_true")
-    args = parser.parse_args()
-    django_setup()
-    report: dict = {}
-    if args.backdate_clocks:
-        report.update(backdate_clocks())
-    if args.prefix:
-        report.update(tickets_report(args.prefix))
-    if args.breaches:
-        report.update(breaches_report())
-    print(json.dumps(report))
-
-
-if __name__ == "__main__":
-    main()
+def backdate_clocks(db: Database) -> int:
+    """Time passing, for a test: every running clock's deadline an hour in the past (its
+    warning five minutes before that), so the next sweeps find every clock due at once."""
+    due = datetime.now(UTC) - timedelta(hours=1)
+    warn = due - timedelta(minutes=5)
+    if db.vendor == "sqlite":
+        due, warn = (d.strftime("%Y-%m-%d %H:%M:%S.%f") for d in (due, warn))
+    cursor = db.conn.execute(
+        ("UPDATE sla_slatarget SET due_at = %s, warn_at = %s WHERE state = 'running' "
+         "AND breached_at IS NULL").replace("%s", "?" if db.vendor == "sqlite" else "%s"),
+        (due, warn))
+    return cursor.rowcount

@@ -202,6 +202,7 @@ class Cluster:
         self.worker_procs: list[Proc] = []
         self.beat: Proc | None = None
         self.seed: dict = {}
+        self.timings: dict[str, float] = {}
 
     # --- set-up -----------------------------------------------------------------------
     def env(self, data_dir: Path) -> dict[str, str]:
@@ -243,14 +244,15 @@ class Cluster:
         return done.stdout
 
     def start(self) -> "Cluster":
+        began = time.monotonic()
         self.smtp.start()
         if self.database == "postgres":
             self.database_url = pg_scratch_database("cluster")
-        self.run(str(BIN / "tierdesk"), "manage", "migrate", "--verbosity", "0")
-        seed = [str(BIN / "python"), "-m", "tests.scaleout.seed"]
+        seed = [str(BIN / "python"), "-m", "tests.scaleout.seed", "--migrate"]
         if self.pack:
             seed += ["--pack", str(self.pack)]
         self.seed = json.loads(self.run(*seed).strip().splitlines()[-1])
+        self.timings["migrate and seed"] = time.monotonic() - began
         for index in range(self.instances):
             self.start_web(index)
         for index in range(self.workers):
@@ -258,6 +260,7 @@ class Cluster:
         self.start_beat()
         for proc in self.web:
             self.wait_healthy(proc)
+        self.timings["up"] = time.monotonic() - began
         return self
 
     def start_web(self, index: int) -> Proc:
@@ -348,10 +351,27 @@ class Cluster:
     def base(self, index: int) -> str:
         return f"http://127.0.0.1:{self.web[index].port}"
 
-    def audit(self, *args: str) -> dict:
-        """Run ``tests.chaos.audit`` against the database; return its JSON report."""
-        out = self.run(str(BIN / "python"), "-m", "tests.chaos.audit", *args, timeout=600)
-        return json.loads(out.strip().splitlines()[-1])
+    def database_handle(self):
+        """A plain connection to the cluster's database (see tests.chaos.audit)."""
+        from tests.chaos.audit import Database
+
+        if self.database == "postgres":
+            return Database(url=self.database_url)
+        return Database(sqlite_path=str(self.data_dir(0) / "tierdesk.sqlite3"))
+
+    def audit(self, prefix: str | None = None, *, breaches: bool = False) -> dict:
+        """What the database holds now: tickets, audit log and mail of ``prefix``; SLA
+        breaches per clock with ``breaches``."""
+        from tests.chaos.audit import breaches_report, tickets_report
+
+        db = self.database_handle()
+        try:
+            report = tickets_report(db, prefix) if prefix else {}
+            if breaches:
+                report.update(breaches_report(db))
+            return report
+        finally:
+            db.close()
 
     def process_table(self) -> dict[str, list[int]]:
         """Every live process of the cluster by role (for memory sampling)."""

@@ -16,8 +16,13 @@ PASSWORD = "scale-out-pass-1"
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pack", help="apply this policy pack first")
+    parser.add_argument("--migrate", action="store_true", help="migrate the database first")
     args = parser.parse_args()
     django_setup()
+    if args.migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
     from tierdesk.customers.services import contact_create
     from tierdesk.people.models import Role
     from tierdesk.people.services import agent_create, token_create
