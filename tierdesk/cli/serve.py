@@ -4,12 +4,13 @@ import argparse
 import os
 import sys
 
-from tierdesk.cli.setup import django_setup, prepare_instance
+from tierdesk.cli.setup import compile_bytecode, django_setup, prepare_instance
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Migrate, load the demo once, then run gunicorn plus the in-process sweeps."""
     _share_metrics_between_processes()
+    compile_bytecode()
     django_setup()
     prepare_instance(load_demo=not args.no_demo)
     _warn_missing_production_settings()
@@ -90,6 +91,7 @@ def cmd_beat(args: argparse.Namespace) -> int:
 
 
 def _celery_app(command: str):
+    compile_bytecode()
     django_setup()
     from django.conf import settings
 
