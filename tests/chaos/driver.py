@@ -14,9 +14,11 @@ key on the next instance until it gets its ticket.
 
 import argparse
 import email.utils
+import http.client
 import itertools
 import json
 import random
+import signal
 import sys
 import tempfile
 import threading
@@ -85,7 +87,8 @@ def create_tickets(cluster: Cluster, *, count: int, prefix: str, concurrency: in
             try:
                 status, answer = call(cluster.base(index), "POST", "/api/v1/tickets", token,
                                       body, {"Idempotency-Key": key})
-            except OSError as exc:  # reset, refused, timed out: the answer is lost
+            except (OSError, http.client.HTTPException) as exc:  # the answer is lost
+                # (reset, refused, timed out, or cut off mid-body by a killed worker)
                 reason = type(exc).__name__
                 if isinstance(exc, urllib.error.URLError):
                     reason = type(exc.reason).__name__
@@ -173,9 +176,14 @@ def run_chaos(root: Path, *, database: str, tickets: int, rounds: int, concurren
             f"x 2 workers, 1 Celery worker, beat, {database}")
         done = [0]
         box: dict = {}
-        loader = threading.Thread(target=lambda: box.update(result=create_tickets(
-            cluster, count=tickets, prefix=prefix, concurrency=concurrency,
-            done_counter=done)))
+        def load() -> None:
+            try:
+                box["result"] = create_tickets(cluster, count=tickets, prefix=prefix,
+                                               concurrency=concurrency, done_counter=done)
+            except BaseException as exc:  # re-raised below, in the caller's thread
+                box["error"] = exc
+
+        loader = threading.Thread(target=load)
         loader.start()
         for n in range(rounds):
             mark = tickets * (n + 1) // (rounds + 1)
@@ -186,20 +194,22 @@ def run_chaos(root: Path, *, database: str, tickets: int, rounds: int, concurren
             say(f"round {n + 1} at {done[0]} tickets")
             fault_round(cluster, faults)
         loader.join()
-        load: LoadResult = box["result"]
-        say(f"{len(load.ticket_ids)} answered in {load.seconds:.0f}s, {load.retries} retries")
+        if "error" in box:
+            raise box["error"]
+        result: LoadResult = box["result"]
+        say(f"{len(result.ticket_ids)} answered in {result.seconds:.0f}s, {result.retries} retries")
         report = wait_delivered(cluster, prefix, timeout=120)
         received = received_ids(cluster)
         outbox_ids = report.pop("outbox_ids")
         report.update({
             "requested": tickets,
-            "answered": len(load.ticket_ids),
-            "distinct_ticket_ids_answered": len(set(load.ticket_ids.values())),
-            "answers_disagreed": load.answers_disagreed[:20],
-            "gave_up": load.gave_up[:20],
-            "retries": load.retries,
-            "retry_causes": dict(load.failures),
-            "load_seconds": round(load.seconds, 1),
+            "answered": len(result.ticket_ids),
+            "distinct_ticket_ids_answered": len(set(result.ticket_ids.values())),
+            "answers_disagreed": result.answers_disagreed[:20],
+            "gave_up": result.gave_up[:20],
+            "retries": result.retries,
+            "retry_causes": dict(result.failures),
+            "load_seconds": round(result.seconds, 1),
             "faults": faults,
             "mail_received_distinct": len(set(received) & set(outbox_ids)),
             "mail_never_received": sorted(set(outbox_ids) - set(received))[:20],
@@ -240,6 +250,8 @@ def main() -> int:
                         default="postgres" if on_postgres() else "sqlite")
     parser.add_argument("--broker", default=None, help="broker URL (default: Redis DB 15)")
     args = parser.parse_args()
+    # Stopped with SIGTERM, still stop the cluster (its processes run in their own sessions).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="tierdesk-chaos-") as tmp:
         report = run_chaos(Path(tmp), database=args.database, tickets=args.tickets,
                            rounds=args.rounds, concurrency=args.concurrency,

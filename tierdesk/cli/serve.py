@@ -76,6 +76,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
         argv += ["--hostname", args.hostname]
     if args.beat:
         argv += ["--beat", "--schedule", _beat_schedule_file()]
+    else:
+        print("tierdesk worker: sweeps are scheduled by `tierdesk beat` (run exactly one), "
+              "or use `tierdesk worker --beat` on a single host", file=sys.stderr, flush=True)
     app.worker_main([*argv, *args.celery_args])
     return 0
 
