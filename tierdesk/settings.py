@@ -97,7 +97,10 @@ TEMPLATES = [
 # concurrent writers queue instead of failing with "database is locked".
 DATABASE_URL = env_str("TIERDESK_DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Health checks: a connection the server dropped (restart, pg_terminate_backend) is
+    # replaced at the next request instead of failing it.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60,
+                                                  conn_health_checks=True)}
 else:
     DATABASES = {
         "default": {
@@ -279,3 +282,9 @@ SLACK_SIGNING_SECRET = env_str("TIERDESK_SLACK_SIGNING_SECRET", "")
 SOCIAL_WEBHOOK_SECRET = env_str("TIERDESK_SOCIAL_WEBHOOK_SECRET", "")
 # Tierdesk's own strings in Arabic, Spanish and French (compiled at install).
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# --- Scale-out (issue 15) -------------------------------------------------------------
+# Several instances may share one broker: each names its own queue.
+CELERY_TASK_DEFAULT_QUEUE = env_str("TIERDESK_BROKER_QUEUE", "celery")
+# How long a delivery claim holds before another worker may retry the message (a worker
+# killed mid-send leaves its claim): longer than any receiver takes to answer.
+OUTBOX_CLAIM_SECONDS = env_int("TIERDESK_OUTBOX_CLAIM_SECONDS", 300)

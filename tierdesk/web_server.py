@@ -12,11 +12,18 @@ holds one thread and sleeps, and at most all but four threads wait at once;
 The sweeps' timer thread lives in a child process of its own, never in the gunicorn
 master: a thread in the master can hold an import lock at the moment gunicorn forks a
 worker, and that worker then deadlocks on its first request.
+
+The master imports the app (and its URLs) once, before it forks (``preload_app``): each
+worker and the sweeper start with everything loaded, so a restart after ``kill -9`` answers
+as soon as the master has imported, instead of after every process imported Django and
+the app again on a CPU they share (issue 15: 10-15 s on two busy cores).
 """
 
+import contextlib
+import logging
 import os
-import subprocess
-import sys
+import signal
+import time
 
 from gunicorn.app.base import BaseApplication
 
@@ -33,12 +40,18 @@ class TierdeskServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
+        from django.urls import get_resolver
+
         from tierdesk.wsgi import application
 
+        get_resolver().url_patterns  # noqa: B018 - import every view now, not per worker
         return application
 
 
-_sweeper: subprocess.Popen | None = None
+_sweeper: int | None = None
+# The arbiter's handlers, which a forked sweeper must not run.
+_ARBITER_SIGNALS = (signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2,
+                    signal.SIGWINCH, signal.SIGTTIN, signal.SIGTTOU, signal.SIGCHLD)
 
 
 def _when_ready(server) -> None:
@@ -50,19 +63,48 @@ def _when_ready(server) -> None:
     connections.close_all()  # never share a database connection with forked workers
     if settings.BROKER_URL:
         return
-    _sweeper = subprocess.Popen([sys.executable, "-m", "tierdesk.cli", "sweep", "--loop",
-                                 "--parent-pid", str(os.getpid())])
+    _sweeper = _fork_sweeper(server, os.getpid())
     server.log.info("in-process sweeps every %ss (sweeper pid %s)",
-                    settings.SWEEP_INTERVAL_SECONDS, _sweeper.pid)
+                    settings.SWEEP_INTERVAL_SECONDS, _sweeper)
+
+
+def _fork_sweeper(server, master: int) -> int:
+    """Fork the sweeper from the preloaded master (no second interpreter to start)."""
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        for sig in _ARBITER_SIGNALS:
+            signal.signal(sig, signal.SIG_DFL)
+        for listener in server.LISTENERS:  # only the workers answer requests
+            listener.close()
+        from tierdesk.cli.sweep import _sweep_forever
+
+        code = _sweep_forever(master)
+    except BaseException:
+        logging.getLogger(__name__).exception("the sweeper stopped")
+    finally:
+        logging.shutdown()
+        os._exit(code)
 
 
 def _on_exit(server) -> None:
-    if _sweeper is not None and _sweeper.poll() is None:
-        _sweeper.terminate()
+    if _sweeper is None:
+        return
+    try:
+        os.kill(_sweeper, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    for _ in range(100):
         try:
-            _sweeper.wait(10)
-        except subprocess.TimeoutExpired:
-            _sweeper.kill()
+            if os.waitpid(_sweeper, os.WNOHANG)[0]:
+                return
+        except ChildProcessError:  # the arbiter reaped it already
+            return
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(_sweeper, signal.SIGKILL)
 
 
 def _post_fork(server, worker) -> None:
@@ -85,6 +127,7 @@ def run_server(*, host: str, port: int, workers: int | None) -> int:
         "workers": workers or os.cpu_count() or 2,
         "worker_class": "gthread" if settings.WEB_THREADS > 1 else "sync",
         "threads": settings.WEB_THREADS,
+        "preload_app": True,
         "timeout": 30,
         "graceful_timeout": 10,
         "keepalive": 5,

@@ -47,3 +47,32 @@ def test_two_concurrent_sweeps_never_send_one_message_twice(smtp_server, frozen_
     assert set(OutboxMessage.objects.values_list("state", "attempts")) == {
         (OutboxMessage.State.DELIVERED, 1)
     }
+
+
+@pytest.mark.django_db
+def test_a_message_late_in_a_long_batch_is_not_sent_again_while_it_is_being_sent(
+        smtp_server, frozen_clock, monkeypatch):
+    """A batch that began longer ago than a claim lasts (a slow receiver, a busy host) still
+    claims each message for the full period from the moment it takes it: a second worker
+    sweeping meanwhile leaves the message alone."""
+    from datetime import timedelta
+
+    from tierdesk import clock
+
+    message = outbox.enqueue_email(to="casey@customer.example.com", subject="Update",
+                                   body="Your ticket was updated.")
+    batch_began = frozen_clock
+    clock.freeze(batch_began + timedelta(seconds=outbox.CLAIM_SECONDS + 60))
+    send = outbox._send
+    second_worker: list[int] = []
+
+    def send_while_another_worker_sweeps(msg):
+        second_worker.append(outbox.deliver_due())  # its own, current "now"
+        send(msg)
+
+    monkeypatch.setattr(outbox, "_send", send_while_another_worker_sweeps)
+    assert outbox.deliver_due(now=batch_began) == 1
+
+    assert second_worker == [0]
+    assert [m["Message-ID"] for m in smtp_server.messages] == [
+        f"<outbox-{message.pk}@tierdesk.localhost>"]

@@ -13,6 +13,23 @@ from pathlib import Path
 STATIC_STAMP = ".tierdesk-static-stamp"
 
 
+def compile_bytecode() -> None:
+    """Write the package's bytecode cache if it is missing or stale.
+
+    A start imports some 170 of Tierdesk's own modules; compiling them from source cost
+    1.4 of the 2.2 CPU seconds a restart took before answering (measured with
+    ``PYTHONDONTWRITEBYTECODE=1``, which container images and some service managers set,
+    and after an editable install, which compiles nothing). Checking that the cache is
+    current costs one ``stat`` per file; a read-only install is simply left as it is.
+    """
+    import compileall
+    import contextlib
+
+    package = Path(__file__).resolve().parents[1]
+    with contextlib.suppress(OSError):
+        compileall.compile_dir(str(package), quiet=2, workers=1)
+
+
 def django_setup() -> None:
     """Configure Django from ``tierdesk.settings`` (commands import the ORM only after)."""
     import os

@@ -127,9 +127,13 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100) -> int:
     )
     delivered = 0
     for message_id in due:
+        # The claim runs from the moment it is taken, not from the start of the batch: a
+        # long batch would otherwise hand later messages claims that have already run out,
+        # and a second worker would send them again while this one still is.
         claimed = OutboxMessage.objects.filter(
             pk=message_id, state=OutboxMessage.State.PENDING, next_attempt_at__lte=now,
-        ).update(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))
+        ).update(next_attempt_at=max(now, clock.now()) + timedelta(
+            seconds=getattr(settings, "OUTBOX_CLAIM_SECONDS", CLAIM_SECONDS)))
         if claimed != 1:
             continue
         message = OutboxMessage.objects.get(pk=message_id)
