@@ -116,13 +116,14 @@ def ticket_create(
 
 def create(*, viewer: Viewer, subject: str, body: str, requester: Contact,
            channel: str = Channel.PORTAL, body_html: str = "", language: str = "",
-           tags: Iterable[str] = ()) -> Ticket:
-    """``ticket_create`` for services that compose it inside their own transaction (the
-    mail intake stores the mail's files and thread with the ticket, all or nothing)."""
+           tags: Iterable[str] = (), priority: str = "") -> Ticket:
+    """``ticket_create`` for intake services that compose it inside their own transaction
+    (the mail intake stores the mail's files and thread with the ticket; a chat, a Slack
+    thread or a phone call their own rows), all or nothing."""
     fields = _create_fields(
-        viewer=viewer, subject=subject, body=body, body_html=body_html, requester=requester,
-        channel=channel, priority="", category="", error_code="", language=language,
-        tags=tags, custom_fields=None, group=None)
+        viewer=viewer, subject=subject[:300], body=body, body_html=body_html,
+        requester=requester, channel=channel, priority=priority, category="", error_code="",
+        language=language, tags=tags, custom_fields=None, group=None)
     with batch.writing():
         ticket, _ = _ticket_create_rows(viewer=viewer, idempotency_key=None, fingerprint="",
                                         **fields)
@@ -449,26 +450,3 @@ def _apply(ticket: Ticket, viewer: Viewer, now, changes: dict[str, Any],
         events.field_changed(ticket, viewer.user, now, field, old, new, **extra)
     batch.save_fields(ticket, changed)
     return changed
-
-
-
-def create(*, viewer: Viewer, subject: str, body: str, requester: Contact, channel: str,
-           language: str = "", priority: str = "", body_html: str = "") -> Ticket:
-    """``ticket_create`` for intake services (a chat, a Slack thread, a phone call) that
-    write more rows in the same transaction: call it inside ``transaction.atomic``."""
-    if not subject.strip():
-        raise ServiceError("subject must not be empty", field="subject")
-    if not body.strip():
-        raise ServiceError("body must not be empty", field="body")
-    if channel not in Channel.values:
-        raise ServiceError(f"unknown channel {channel!r}", field="channel")
-    if priority:
-        priorities.check(priority)
-    with batch.writing():
-        ticket, _ = _ticket_create_rows(
-            viewer=viewer, idempotency_key=None, fingerprint="", body=body,
-            body_html=body_html, subject=subject.strip()[:300], requester=requester,
-            channel=channel, priority=priority, category="", error_code="", tags=[],
-            language=language or requester.language or _org_language(requester),
-            custom_fields={}, group=None)
-    return ticket
