@@ -7,6 +7,11 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self) -> None:
-        from tierdesk.reports import scheduled, sla_metrics, ticket_metrics  # noqa: F401
+        from tierdesk.reports import (  # noqa: F401
+            domain_metrics,
+            scheduled,
+            sla_metrics,
+            ticket_metrics,
+        )
 
         scheduled.register()
