@@ -213,8 +213,9 @@ def check_pack(source: str | Path) -> list[PackError]:
 
 
 def builtin_pack_names() -> list[str]:
-    """Return the names of the packs shipped with Tierdesk."""
-    return sorted(p.stem for p in PACKS_DIR.glob("*.yaml"))
+    """Return the names of the packs shipped with Tierdesk (not their scenario files)."""
+    return sorted(p.stem for p in PACKS_DIR.glob("*.yaml")
+                  if not p.name.endswith(".scenarios.yaml"))
 
 
 def load_builtin_pack(name: str) -> Pack:
