@@ -418,6 +418,9 @@ def _purge_queue(url: str, queue: str) -> None:
 
         client = redis.Redis.from_url(url, socket_connect_timeout=1)
         try:
+            stale = list(client.scan_iter(match=f"*{queue}*"))  # the queue, its bindings
+            if stale:
+                client.delete(*stale)
             for binding in client.scan_iter(match="_kombu.binding.*"):
                 for member in client.smembers(binding):
                     if queue.encode() in member:
