@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import random
+import signal
 import statistics
 import sys
 import tempfile
@@ -51,6 +52,8 @@ def main() -> None:
                         help="seconds before the memory baseline is taken")
     parser.add_argument("--out", help="write the full report (JSON) here")
     args = parser.parse_args()
+    # Stopped with SIGTERM, still stop the cluster (its processes run in their own sessions).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     os.environ.setdefault("TIERDESK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tierdesk")
 
     root = Path(tempfile.mkdtemp(prefix="tierdesk-soak-"))

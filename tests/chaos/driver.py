@@ -198,7 +198,9 @@ def run_chaos(root: Path, *, database: str, tickets: int, rounds: int, concurren
             raise box["error"]
         result: LoadResult = box["result"]
         say(f"{len(result.ticket_ids)} answered in {result.seconds:.0f}s, {result.retries} retries")
-        report = wait_delivered(cluster, prefix, timeout=120)
+        # Delivery runs behind the creates on a busy machine (one worker, one SMTP
+        # connection per mail): give it time in proportion to the backlog.
+        report = wait_delivered(cluster, prefix, timeout=max(120.0, tickets * 0.25))
         received = received_ids(cluster)
         outbox_ids = report.pop("outbox_ids")
         report.update({

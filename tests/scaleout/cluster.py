@@ -157,7 +157,7 @@ class Proc:
     def running(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
 
-    def kill_tree(self, sig: int = signal.SIGKILL) -> None:
+    def kill_tree(self, sig: int = signal.SIGKILL, wait: float = 20) -> None:
         """Signal the whole process group (the master and its children), as a crash of
         the host's service would; reap the leader."""
         if self.popen is None:
@@ -165,11 +165,11 @@ class Proc:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.popen.pid, sig)
         with contextlib.suppress(subprocess.TimeoutExpired):
-            self.popen.wait(20)
+            self.popen.wait(wait)
 
     def stop(self) -> None:
         if self.running():
-            self.kill_tree(signal.SIGTERM)
+            self.kill_tree(signal.SIGTERM, wait=5)  # a clean stop is not what is tested
         if self.running():
             self.kill_tree(signal.SIGKILL)
         # children of a group that outlived the leader (none expected)
@@ -418,6 +418,9 @@ def _purge_queue(url: str, queue: str) -> None:
 
         client = redis.Redis.from_url(url, socket_connect_timeout=1)
         try:
+            stale = list(client.scan_iter(match=f"*{queue}*"))  # the queue, its bindings
+            if stale:
+                client.delete(*stale)
             for binding in client.scan_iter(match="_kombu.binding.*"):
                 for member in client.smembers(binding):
                     if queue.encode() in member:
