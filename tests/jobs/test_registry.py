@@ -10,7 +10,7 @@ import pytest
 from tierdesk.jobs import registry
 from tierdesk.jobs.scheduler import SweepScheduler
 
-PASS_ORDER = ["adopt_pack", "sla_sweep", "rules_sweep", "deliver_outbox"]
+PASS_ORDER = ["poll_mailboxes", "adopt_pack", "sla_sweep", "rules_sweep", "deliver_outbox"]
 
 
 @pytest.fixture
