@@ -14,8 +14,6 @@ class MailConfig(AppConfig):
     def ready(self) -> None:
         """Teach the infrastructure about mail: the outbox threads ticket mail through
         our composer, the sweep polls the mailboxes, /readyz warns of failed mail."""
-        from django.conf import settings
-
         from tierdesk.common.health import register_warnings
         from tierdesk.jobs.registry import register_periodic
         from tierdesk.mail.outbound import compose
@@ -23,7 +21,7 @@ class MailConfig(AppConfig):
         from tierdesk.outbox.registry import register_email_composer
 
         register_email_composer(compose)
-        # First in a pass: tickets opened by mail get their SLA and rules in the same pass.
-        register_periodic("poll_mailboxes", _poll_mailboxes, order=5,
-                          every=max(settings.MAIL_POLL_SECONDS, 1))
+        # First in a pass (every pass, TIERDESK_SWEEP_INTERVAL): tickets opened by mail get
+        # their SLA and rules in the same pass.
+        register_periodic("poll_mailboxes", _poll_mailboxes, order=5)
         register_warnings(failed_mail_warnings)

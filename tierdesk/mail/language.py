@@ -1,21 +1,20 @@
 """Which language a mail is in: the hook the intake calls for every new ticket.
 
-Language detection from the text (lingua, restricted to the pack's languages) belongs
-to the languages work of issue 12 (section 5), built separately; until it lands,
-``detect_language`` answers None and the intake uses what the mail and the customer
-say: a ``Content-Language`` the pack speaks, then the contact's or organisation's
-language (``tickets.services`` falls back to those when given "").
+The text decides first (lingua, restricted to the pack's languages: ``tierdesk.languages``);
+text too short to read falls back to what the mail and the customer say: a
+``Content-Language`` the pack speaks, then the contact's or organisation's language
+(``tickets.services`` falls back to those when given "").
 """
 
+from tierdesk.languages.detection import UNDETERMINED, detect_for_pack
 from tierdesk.mail.parsing import ParsedMail
 from tierdesk.packs.selectors import active_pack
 
 
 def detect_language(text: str) -> str | None:
-    """Return the language of ``text`` among the pack's, or None (not detected).
-
-    The hook for text-based detection: replace the body with the detector's call."""
-    return None
+    """Return the language of ``text`` among the pack's, or None (not detected)."""
+    found = detect_for_pack(text, active_pack())
+    return None if found == UNDETERMINED else found
 
 
 def mail_language(mail: ParsedMail, text: str, contact) -> str:

@@ -99,5 +99,5 @@ def register() -> None:
     register_periodic("scheduled_reports", _sweep, order=80, every=CHECK_EVERY_SECONDS)
 
 
-def _sweep() -> int:
-    return len(send_due())
+def _sweep(now: datetime | None = None) -> int:
+    return len(send_due(now))
