@@ -48,6 +48,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--pg-name", default=os.environ.get("BENCH_PG_NAME", "tierdesk_web2"),
                    help="PostgreSQL: the database to seed and keep")
     p.add_argument("--fresh", action="store_true", help="drop the kept database and seed")
+    p.add_argument("--statements", metavar="URL",
+                   help="instead of timing pages, render URL once (as --who) and print each "
+                        "SQL statement with its time; {long}, {short}, {group} are filled in")
+    p.add_argument("--who", choices=("agent", "manager"), default="agent")
     return p.parse_args(argv)
 
 
@@ -136,6 +140,35 @@ def measure(client, url: str, runs: int) -> dict:
             "queries": len(captured.captured_queries)}
 
 
+def statements(user, url: str) -> int:
+    """Print every statement one render of ``url`` runs, with its time."""
+    from django.db import connection
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    for _ in range(2):
+        client.get(url)
+    times: list[tuple[float, str]] = []
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            times.append((time.perf_counter() - started, sql))
+
+    with connection.execute_wrapper(timed):
+        started = time.perf_counter()
+        status = client.get(url).status_code
+        total = time.perf_counter() - started
+    print(f"{url}: {status}, {total * 1000:.1f} ms, SQL {sum(t for t, _ in times) * 1000:.1f} ms"
+          f" in {len(times)} statements; load {os.getloadavg()}")
+    for spent, sql in times:
+        print(f"{spent * 1000:8.1f} ms  {sql[:160]}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     marker = use_database(args)
@@ -158,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
               f"({args.db})")
     clock.freeze(NOW)
     users = get_user_model().objects.in_bulk([ids["agent"], ids["manager"]])
+    if args.statements:
+        return statements(users[ids[args.who]], args.statements.format(**ids))
     print(f"load before: {os.getloadavg()}")
     print(f"{'who':<8}{'page':<34}{'wall p50':>10}{'wall p95':>10}{'cpu p50':>10}"
           f"{'cpu p95':>10}{'queries':>9}")

@@ -4,6 +4,7 @@ attached to a reply is downloaded by the agent and by the customer in the portal
 keyboard reaches the reply box (r) and the shortcut help (?)."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -52,7 +53,8 @@ def test_two_agents_see_each_other_and_a_stale_reply_asks_before_sending(desk, o
     notice = alice.page.locator("#changed-notice")
     expect(notice).to_contain_text("This ticket changed while you were writing")
     expect(notice).to_contain_text("We restarted the SSO service; try now.")
-    expect(alice.page.locator(".entry-reply.entry-new")).to_contain_text("We restarted the SSO service")
+    expect(alice.page.locator(".entry-reply.entry-new")).to_contain_text(
+        "We restarted the SSO service")
     expect(alice.page.get_by_label("Public reply")).to_have_value(
         "Please clear your browser cookies and try again.")
     alice.screenshot("ticket-changed-meanwhile")
@@ -94,14 +96,14 @@ def test_merge_a_duplicate_and_exchange_a_file(desk, open_session, tmp_path):
     with page.expect_download() as got:
         link.click()
     assert got.value.suggested_filename == "fix-steps.txt"
-    assert open(got.value.path()).read() == "1. Clear cookies\n2. Sign in again\n"
+    assert Path(got.value.path()).read_text() == "1. Clear cookies\n2. Sign in again\n"
 
     customer = open_session()
     customer.sign_in("customer1018", PASSWORD)
     customer.goto(f"/portal/tickets/{desk.ticket.pk}/")
     with customer.page.expect_download() as got:
         customer.page.get_by_role("link", name="fix-steps.txt").click()
-    assert open(got.value.path()).read() == "1. Clear cookies\n2. Sign in again\n"
+    assert Path(got.value.path()).read_text() == "1. Clear cookies\n2. Sign in again\n"
     shot = tmp_path / "screen.txt"
     shot.write_text("error 500 at 09:14")
     customer.page.get_by_label("Your reply").fill("Still failing, see my notes.")
