@@ -18,7 +18,7 @@ def scratch_handlers(monkeypatch):
 
 def test_every_kind_the_apps_queue_has_a_registered_sender():
     assert registry.kinds() == {"email", "webhook", "slack", "jira", "sla_actions",
-                                "slack_reply"}
+                                "slack_reply", "refund_payment", "report_email"}
 
 
 def test_a_kind_registered_by_a_new_app_is_delivered_to_its_handler(scratch_handlers,

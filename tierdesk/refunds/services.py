@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from tierdesk import clock
@@ -252,8 +253,13 @@ def _ledger(*, key: str, request: RefundRequest | None, ticket: Ticket | None, k
         else None, kind=kind, amount_minor=amount_minor, currency=currency,
         approved_by=approved_by, approver_role=approver_role, pack_rule=rule[:300],
         pack_version=active_version(), created_at=at)
-    outbox.enqueue(kind=PAYMENT_KIND, payload={"entry": entry.pk},
-                   ticket_id=ticket.pk if ticket is not None else None, at=at)
+    if settings.REFUND_BACKEND in ("", "finance"):
+        # Nothing leaves Tierdesk: record it for finance now, in this transaction.
+        Payment.objects.create(entry=entry, backend="finance",
+                               state=Payment.State.FOR_FINANCE, at=at)
+    else:  # a payment provider is called after commit, retried by the outbox
+        outbox.enqueue(kind=PAYMENT_KIND, payload={"entry": entry.pk},
+                       ticket_id=ticket.pk if ticket is not None else None, at=at)
     return entry
 
 
