@@ -5,6 +5,8 @@ from tierdesk.jobs.registry import run
 from tierdesk.qa.models import ReviewItem
 from tierdesk.qa.services import draw
 
+from .conftest import MONDAY
+
 
 def test_the_weekly_job_queues_three_of_each_agents_solved_tickets(solved_week):
     assert run("qa_sample") == 5  # three of Al's six, both of Tess's two
@@ -41,3 +43,12 @@ def test_the_sampled_ticket_records_it_in_its_audit_log(solved_week):
     run("qa_sample")
     item = ReviewItem.objects.first()
     assert item.ticket.events.filter(type="qa_sampled").count() == 1
+
+
+def test_a_dry_run_sweep_says_what_the_sample_would_queue_and_queues_nothing(solved_week):
+    from tierdesk.tickets.sweep_preview import preview_sweeps
+
+    previews = {p.name: p.count for p in preview_sweeps(now=MONDAY)}
+    assert previews["qa_sample"] == 5
+    assert previews["risk_reviews_due"] == 0
+    assert not ReviewItem.objects.exists()
