@@ -1,11 +1,10 @@
 """CSU QA: "Monitor and evaluate support interaction quality". Each week a random sample
 of every agent's solved tickets is queued for review; the draw can be repeated."""
 
+from tests.qa.conftest import MONDAY
 from tierdesk.jobs.registry import run
 from tierdesk.qa.models import ReviewItem
 from tierdesk.qa.services import draw
-
-from .conftest import MONDAY
 
 
 def test_the_weekly_job_queues_three_of_each_agents_solved_tickets(solved_week):
