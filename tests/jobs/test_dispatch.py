@@ -132,4 +132,5 @@ def test_periodic_schedule_runs_every_periodic_job(settings):
     entries = [e for e in app.conf.beat_schedule.values() if e["task"] == "tierdesk.run_job"]
 
     assert [e["args"][0] for e in entries] == [job.name for job in registry.periodic()]
-    assert {float(e["schedule"]) for e in entries} == {float(settings.SWEEP_INTERVAL_SECONDS)}
+    assert [float(e["schedule"]) for e in entries] == [
+        float(job.every or settings.SWEEP_INTERVAL_SECONDS) for job in registry.periodic()]

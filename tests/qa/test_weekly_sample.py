@@ -1,6 +1,7 @@
 """CSU QA: "Monitor and evaluate support interaction quality". Each week a random sample
 of every agent's solved tickets is queued for review; the draw can be repeated."""
 
+from tests.qa.conftest import MONDAY
 from tierdesk.jobs.registry import run
 from tierdesk.qa.models import ReviewItem
 from tierdesk.qa.services import draw
@@ -41,3 +42,12 @@ def test_the_sampled_ticket_records_it_in_its_audit_log(solved_week):
     run("qa_sample")
     item = ReviewItem.objects.first()
     assert item.ticket.events.filter(type="qa_sampled").count() == 1
+
+
+def test_a_dry_run_sweep_says_what_the_sample_would_queue_and_queues_nothing(solved_week):
+    from tierdesk.tickets.sweep_preview import preview_sweeps
+
+    previews = {p.name: p.count for p in preview_sweeps(now=MONDAY)}
+    assert previews["qa_sample"] == 5
+    assert previews["risk_reviews_due"] == 0
+    assert not ReviewItem.objects.exists()

@@ -42,3 +42,11 @@ def test_the_risk_manager_marks_a_risk_reviewed_from_the_weekly_review(csu):
                                      {"close": "1"}).status_code == 302
     risk.refresh_from_db()
     assert risk.status == "closed"
+
+
+def test_the_ticket_page_links_to_the_flag_form_filled_with_the_ticket(csu):
+    ticket = TicketFactory(requester=csu["customer"], group=csu["support"])
+    page = _client(csu["al"]).get(f"/agent/tickets/{ticket.pk}/").content.decode()
+    assert f"/agent/risks/new/?ticket_id={ticket.pk}" in page
+    form = _client(csu["al"]).get(f"/agent/risks/new/?ticket_id={ticket.pk}").content.decode()
+    assert f'value="{ticket.pk}"' in form

@@ -124,3 +124,26 @@ def test_the_risk_identification_rate_counts_flagged_tickets_per_hundred(csu, ap
             report["rate_percent"]) == (4, 1, 2, 25.0)
     assert report["by_category"] == {"operational": 1, "compliance": 1}
     assert api_as(csu["al"]).get("/api/v1/risks/report").status_code == 403
+
+
+def test_an_incident_can_be_flagged_as_a_risk_and_enters_the_review(csu, api_as):
+    """CSU: "Joint incident response for customer-impacting issues"."""
+    from tierdesk.incidents.services import incident_open
+    from tierdesk.people.access import viewer_for
+
+    incident = incident_open(viewer=viewer_for(csu["mo"].user), title="EU region down",
+                             severity="P1")
+    response = api_as(csu["al"]).post("/api/v1/risks", {
+        "incident_id": incident.pk, "category": "operational", "likelihood": "almost_certain",
+        "impact": "severe", "description": "Repeat outages breach Premium SLAs"})
+    assert response.status_code == 201, response.content
+    assert response.json()["score"] == 25
+    review = api_as(csu["rita"]).get("/api/v1/risks/review").json()
+    assert [r["incident_id"] for r in review["new"]] == [incident.pk]
+
+
+def test_a_risk_needs_a_ticket_or_an_incident(csu, api_as):
+    response = api_as(csu["al"]).post("/api/v1/risks", {
+        "category": "operational", "likelihood": "likely", "impact": "major",
+        "description": "vague unease"})
+    assert response.status_code == 400 and response.json()["field"] == "ticket_id"

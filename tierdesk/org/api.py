@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from ninja import Field, Router, Status
 
-from tierdesk.common.errors import Forbidden, NotFound, ServiceError
+from tierdesk.common.errors import Forbidden, NotFound
 from tierdesk.common.lookups import get_or_404
 from tierdesk.common.schemas import DbId, StrictIn
 from tierdesk.org import selectors, services
@@ -91,7 +91,5 @@ def remove_placement(request: HttpRequest, placement_id: int):
     if not viewer.is_manager:
         raise Forbidden("only support managers, directors and administrators change the chart")
     placement = get_or_404(Placement, "placement_id", pk=placement_id)
-    if placement is None:
-        raise ServiceError("no such placement", field="placement_id")
     services.placement_remove(viewer=viewer, pack=active_pack(), placement=placement)
     return Status(204, None)

@@ -119,7 +119,8 @@ def role_holders(pack: Any, role: str) -> list[Agent] | None:
     if chart is None:
         return None
     boxes = [b for b in chart.boxes.values() if b.role == role]
-    if not boxes or not any(b.holders for b in boxes) and not any(b.covered_by for b in boxes):
+    staffed = any(b.holders for b in boxes) or any(b.covered_by for b in boxes)
+    if not boxes or not staffed:
         return None
     found = _cover(chart, boxes)
     return found or None

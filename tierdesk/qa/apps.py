@@ -10,5 +10,5 @@ class QaConfig(AppConfig):
         from tierdesk.jobs.registry import register_periodic
         from tierdesk.qa.tasks import qa_sample
 
-        # Hourly is plenty: the draw is weekly and a pass that finds it done does nothing.
-        register_periodic("qa_sample", qa_sample, order=60, every=3600)
+        # Every pass: a pass that finds the week drawn queues nothing.
+        register_periodic("qa_sample", qa_sample, order=60)

@@ -59,7 +59,7 @@ def is_reviewer(viewer: Viewer, pack: Any) -> bool:
     return Placement.objects.filter(agent=viewer.agent, position__in=positions).exists()
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic  # not durable: `tierdesk sweep --dry-run` runs it in a rolled-back block
 def sample_week(*, now: datetime, pack: Any) -> int:
     """Queue this week's sample: ``per_agent`` random tickets each agent solved in the
     window before the week began; ``calibration`` of the first draw need two reviewers.
