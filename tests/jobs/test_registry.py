@@ -10,7 +10,8 @@ import pytest
 from tierdesk.jobs import registry
 from tierdesk.jobs.scheduler import SweepScheduler
 
-PASS_ORDER = ["adopt_pack", "sla_sweep", "rules_sweep", "deliver_outbox"]
+PASS_ORDER = ["adopt_pack", "sla_sweep", "rules_sweep", "kb_handle_time", "kb_recurring_codes",
+              "deliver_outbox"]
 
 
 @pytest.fixture

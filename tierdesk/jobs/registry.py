@@ -14,6 +14,8 @@ on what earlier ones wrote in the same pass. Today's jobs, registered by their a
   (on_breach/on_warning and ``sla_breach`` rules) as one outbox message per batch;
 - 30 ``rules_sweep`` (rules): time rules (they read ticket fields, not SLA clocks, so
   20 and 30 do not depend on each other; this is the order every test has run);
+- 40 ``kb_handle_time`` and 41 ``kb_recurring_codes`` (kb): the handbooks' KB tasks
+  (handle time past the pack's limit; an error code's tickets past it in a month);
 - 90 ``deliver_outbox`` (outbox): last, so what the jobs above queued goes out in the
   same pass rather than the next.
 
