@@ -95,8 +95,9 @@ def test_escalation_basic_tier1_to_tier2_to_engineering_with_its_documentation(
     assert OutboxMessage.objects.filter(ticket_id=ticket["id"], payload__template="agent_reply",
                                         payload__body="Fixed in v2.5.1").exists()
     # A code fix updates the knowledge base before Tier 1 closes it.
-    client.post(f"/api/v1/tickets/{ticket['id']}/knowledge",
-                {"article": "https://kb.example/widget-loader-n-plus-1"})
+    article = client.post("/api/v1/kb/articles", {"title": "Widget loader N+1 queries",
+                                                  "body": "Fixed in v2.5.1."}).json()
+    client.post(f"/api/v1/tickets/{ticket['id']}/knowledge", {"article": article["reference"]})
     closed = client.patch(f"/api/v1/tickets/{ticket['id']}", {"status": "closed"})
     assert closed.status_code == 200, closed.content
 

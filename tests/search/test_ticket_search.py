@@ -175,7 +175,7 @@ def test_a_rebuild_drops_documents_of_tickets_that_are_gone(world, api_as):
 
 def test_rebuild_of_an_unknown_index_says_which_exist(world, capsys):
     assert tierdesk(["search", "rebuild", "--index", "articles"]) == 2
-    assert "is not one of tickets" in capsys.readouterr().err
+    assert "is not one of kb_articles, tickets" in capsys.readouterr().err
 
 
 def test_an_error_code_matches_exactly(world, api_as):

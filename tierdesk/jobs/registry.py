@@ -18,6 +18,8 @@ on what earlier ones wrote in the same pass. Today's jobs, registered by their a
   20 and 30 do not depend on each other; this is the order every test has run);
 - 40 ``surveys_sweep`` (surveys): CSATs and NPS rounds due, and answers not yet followed
   up (a low score's task, template and ``survey_answered`` rules);
+- 40 ``kb_handle_time`` and 41 ``kb_recurring_codes`` (kb): the handbooks' KB tasks
+  (handle time past the pack's limit; an error code's tickets past it in a month);
 - 90 ``deliver_outbox`` (outbox): last, so what the jobs above queued goes out in the
   same pass rather than the next.
 

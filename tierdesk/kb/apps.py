@@ -13,5 +13,4 @@ class KbConfig(AppConfig):
         # After the rules (30) and before the outbox (90): tasks written here are read by
         # people, not by later jobs.
         register_periodic("kb_handle_time", sweeps.handle_time_sweep, order=40)
-        register_periodic("kb_recurring_codes", sweeps.recurring_code_sweep, order=41,
-                          every=300)
+        register_periodic("kb_recurring_codes", sweeps.recurring_code_sweep, order=41)
