@@ -146,9 +146,11 @@ def received_ids(cluster: Cluster) -> Counter:
     """How many times the loopback SMTP server accepted each outbox message."""
     counts: Counter = Counter()
     for message in cluster.smtp.messages:
-        ident = email.utils.unquote(message["Message-ID"] or "")
-        if ident.startswith("outbox-"):
-            counts[int(ident.split("@")[0].removeprefix("outbox-"))] += 1
+        ident = email.utils.unquote(message["Message-ID"] or "").split("@")[0]
+        if ident.startswith("outbox-"):  # mail about no ticket
+            counts[int(ident.removeprefix("outbox-"))] += 1
+        elif ident.startswith("tierdesk."):  # a ticket's mail: tierdesk.TICKET.OUTBOX.TOKEN
+            counts[int(ident.split(".")[2])] += 1
     return counts
 
 

@@ -36,7 +36,7 @@ class MetricOut(Schema):
     value: Any = None
 
 
-class ReportOut(Schema):
+class MetricsReportOut(Schema):
     period: str
     start: str
     end: str
@@ -79,7 +79,7 @@ def _names(q: ReportQuery) -> list[str] | None:
     return [n.strip() for n in q.metrics.split(",") if n.strip()] if q.metrics else None
 
 
-@router.get("/reports/metrics", response=ReportOut)
+@router.get("/reports/metrics", response=MetricsReportOut)
 def metrics(request: HttpRequest, q: Query[ReportQuery]):
     """Every metric (or those named) for the period: managers see all tickets, an agent
     their own."""
