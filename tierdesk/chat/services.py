@@ -18,14 +18,15 @@ from tierdesk.chat import delivery
 from tierdesk.chat.models import ChatSession
 from tierdesk.common.errors import Forbidden, ServiceError
 from tierdesk.customers.models import Contact
+from tierdesk.intake.lines import add_line
 from tierdesk.languages.detection import UNDETERMINED, detect_for_pack
 from tierdesk.languages.services import route_by_language
 from tierdesk.packs.selectors import active_pack
 from tierdesk.people.access import Viewer
-from tierdesk.tickets import events, search
+from tierdesk.tickets import events
 from tierdesk.tickets import services as tickets
 from tierdesk.tickets.models import Channel, Message, Ticket
-from tierdesk.tickets.statuses import CLOSED, NEW, OPEN, PENDING, SOLVED
+from tierdesk.tickets.statuses import CLOSED
 
 MAX_TEXT = 5000
 
@@ -113,22 +114,9 @@ def _post_rows(*, session: ChatSession, viewer: Viewer, text: str, external_id: 
     if ticket.status == CLOSED:
         raise ServiceError(_("This chat has ended; please start a new one."),
                            field="session_id")
-    now = clock.now()
-    message = Message.objects.create(
-        ticket=ticket, kind=Message.Kind.REPLY, author=viewer.user, body_text=text,
-        channel=Channel.CHAT, external_id=external_id, created_at=now)
-    search.index_ticket(ticket)
-    events.message_added(ticket, viewer.user, now, message.pk, "reply", by=by)
-    changes: dict[str, Any] = {"updated_at": now}
-    if by == "agent":
-        if ticket.first_responded_at is None:
-            changes["first_responded_at"] = now
-        if ticket.status == NEW:
-            changes["status"] = OPEN
-    elif ticket.status in (PENDING, SOLVED):
-        changes["status"] = OPEN
-    tickets.after_change(ticket=ticket, viewer=viewer, now=now, changes=changes,
-                         reason="chat", event="replied", sla_reason="reply")
+    # the same line a Slack thread or a social message writes (intake.lines)
+    message = add_line(ticket=ticket, viewer=viewer, text=text, channel=Channel.CHAT,
+                       external_id=external_id, by=by)
     ChatSession.objects.filter(pk=session.pk).update(last_message_id=message.pk)
     return message
 
