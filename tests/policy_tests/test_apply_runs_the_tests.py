@@ -42,7 +42,7 @@ def test_a_pack_keeping_its_promises_is_applied(capsys):
     code = main(["policy", "apply", str(PACKS_DIR / "dataflow.yaml"), "--note", "rollout"])
     out = capsys.readouterr().out
     assert code == 0
-    assert "dataflow v1 (dataflow.scenarios.yaml): 23 of 23 case(s) pass, 0 fail" in out
+    assert "dataflow v1 (dataflow.scenarios.yaml): 34 of 34 case(s) pass, 0 fail" in out
     assert "applied dataflow v1" in out
     assert PolicyPackVersion.objects.get(is_active=True).note == "rollout"
 
