@@ -16,10 +16,13 @@ STATUS_ACTIONS = {"pending": "pending", "open": "open", "on_hold": "on_hold",
 # through it, so a case answers through it too.
 _SURVEY_LINK = re.compile(r"/survey/(?P<token>[^/\s?]+)/")
 
-# Periodic jobs no case observes, left out of the sweeps: scheduled reports to managers
-# (they read the whole instance: three quarters of a run's time when they ran before
-# every step) and mailbox polling (the instance has no mailboxes).
-NOT_SWEPT = frozenset({"scheduled_reports", "poll_mailboxes"})
+# Periodic jobs no case can observe, left out of the sweeps before each step (a case is
+# one customer's one ticket): scheduled reports to managers (they read the whole
+# instance: three quarters of a run's time when they ran), mailbox polling (the instance
+# has no mailboxes), KB tasks for an error code past N tickets a month (one ticket never
+# is) and risk-register review reminders (no ticket's).
+NOT_SWEPT = frozenset({"scheduled_reports", "poll_mailboxes", "kb_recurring_codes",
+                       "risk_reviews_due"})
 
 
 def customer(case: Case) -> Any:
