@@ -42,7 +42,7 @@ def test_a_pack_keeping_its_promises_is_applied(capsys):
     code = main(["policy", "apply", str(PACKS_DIR / "dataflow.yaml"), "--note", "rollout"])
     out = capsys.readouterr().out
     assert code == 0
-    assert "dataflow v1 (dataflow.scenarios.yaml): 23 of 23 case(s) pass, 0 fail" in out
+    assert "dataflow v1 (dataflow.scenarios.yaml): 34 of 34 case(s) pass, 0 fail" in out
     assert "applied dataflow v1" in out
     assert PolicyPackVersion.objects.get(is_active=True).note == "rollout"
 
@@ -53,3 +53,19 @@ def test_a_pack_without_tests_beside_it_is_applied_saying_none_ran(tmp_path, cap
     assert main(["policy", "apply", str(path)]) == 0
     assert "no handbook tests beside it (edited.scenarios.yaml); none run" in \
         capsys.readouterr().out
+
+
+def test_a_pack_letting_agents_refund_more_is_refused(tmp_path, capsys):
+    """ "Agent (Level 1): Approve refunds <30 days for Starter/Professional ($49–$149)":
+    the refund ladder is a promise the tests hold a pack to, like the SLA targets."""
+    source = (PACKS_DIR / "dataflow.yaml").read_text()
+    path = tmp_path / "dataflow-generous.yaml"
+    path.write_text(source.replace("max_amount: 149, max_days: 30",
+                                   "max_amount: 500, max_days: 30"))
+    (tmp_path / "dataflow-generous.scenarios.yaml").write_text(
+        (PACKS_DIR / "dataflow.scenarios.yaml").read_text())
+    assert main(["policy", "apply", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "FAIL  agent-limit-is-149: refunds expected [routed to support_manager]" in err
+    assert "not applied: its handbook tests fail" in err
+    assert not PolicyPackVersion.objects.exists()

@@ -57,3 +57,31 @@ cases:
     with pytest.raises(ScenarioInvalid) as caught:
         load_scenarios(text)
     assert "only moves forward" in caught.value.errors[0]
+
+
+def test_survey_and_refund_steps_say_what_they_take():
+    text = """
+cases:
+  - name: a
+    handbook: "8.1 Process"
+    ticket: {at: 2026-11-28 10:00}
+    then:
+      - {at: 2026-11-29 10:00, do: {survey: {scor: 2}}}
+      - {at: 2026-11-29 10:00, do: refund}
+      - {at: 2026-11-29 10:00, do: {refund: {amount: 149, by: agent}},
+         expect: {refunds: [{status: waiting}], tasks: [{due: 2026-11-30 25:00}]}}
+"""
+    with pytest.raises(ScenarioInvalid) as caught:
+        load_scenarios(text)
+    errors = caught.value.errors
+    assert any(e.startswith("cases[0].then[0].do") and "survey: score: Field required" in e
+               and "{survey: {score: 2, comment: ...}}" in e for e in errors), errors
+    assert any(e.startswith("cases[0].then[1].do") and "refund needs a value" in e
+               for e in errors), errors
+    assert any(e.startswith("cases[0].then[2].expect.refunds[0].status") for e in errors)
+    text = text.replace("{scor: 2}", "{score: 2}").replace("do: refund}", "do: wait}") \
+        .replace("status: waiting", "status: routed")
+    with pytest.raises(ScenarioInvalid) as caught:
+        load_scenarios(text)
+    assert [e for e in caught.value.errors if "tasks[0].due" in e], caught.value.errors
+    load_scenarios(text.replace("25:00", "23:00"))

@@ -1,5 +1,6 @@
 """A throwaway Tierdesk: a temporary SQLite database, migrated once per run, with the pack
-applied and one person per role, tier and unit; each case starts from a fresh copy.
+applied and one person per role, tier and unit; each case runs inside one transaction
+that is rolled back after it, so the next case starts from the same instance.
 
 It lives in a process of its own (``tierdesk policy test`` configures Django for it before
 anything else does), so neither the live database nor the system clock is ever touched:
@@ -10,9 +11,9 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
 
 STAFF_DOMAIN = "staff.invalid"
 
@@ -49,7 +50,7 @@ def configure(workdir: Path) -> None:
 
 
 class Instance:
-    """The template database and the per-case copy the services run on."""
+    """The built instance and the per-case transaction the services run in."""
 
     def __init__(self, workdir: Path | None = None) -> None:
         self._tmp = None
@@ -61,19 +62,16 @@ class Instance:
         from django.db import connection
 
         self.db = Path(connection.settings_dict["NAME"])
-        self.template = workdir / "template.sqlite3"
         self.pack_version_id: int | None = None
 
     def build(self, pack_source: str) -> None:
-        """Migrate, apply the pack, staff it; keep the result as the template."""
+        """Migrate, apply the pack, staff it: the state every case starts from."""
         from tierdesk.packs.services import pack_apply
 
         self._migrate()
         applied = pack_apply(source=pack_source, note="policy test")
         self.pack_version_id = applied.version.pk
-        staff(applied.version)
-        self._close()
-        shutil.copyfile(self.db, self.template)
+        staff()
 
     def _migrate(self) -> None:
         """Migrate the empty database, or copy an empty database this code's migrations
@@ -98,12 +96,26 @@ class Instance:
                 with suppress(OSError):
                     partial.unlink(missing_ok=True)
 
-    def reset(self) -> None:
-        """Start the next case from the template (a fresh instance, same pack)."""
-        self._close()
-        for suffix in ("-wal", "-shm"):
-            Path(f"{self.db}{suffix}").unlink(missing_ok=True)
-        shutil.copyfile(self.template, self.db)
+    @contextmanager
+    def case(self) -> Iterator[None]:
+        """Run one case in a transaction rolled back after it: the next case sees the
+        built instance again, as a fresh copy would show it, at the cost of a rollback
+        (copying the database file per case cost more than most cases).
+
+        The services' own ``atomic(durable=True)`` blocks become savepoints inside it,
+        as they do in Django's TestCase (whose flag this sets); their ``on_commit``
+        hooks never run, which is what the instance wants: it sends nothing.
+        """
+        from django.db import transaction
+
+        outer = transaction.atomic()
+        outer._from_testcase = True  # let the services' durable blocks nest in it
+        outer.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
     def _close(self) -> None:
         from django.db import connection
@@ -140,15 +152,15 @@ def migrated_cache() -> Path | None:
     return Path(folder) / f"policy-test-{digest.hexdigest()[:16]}.sqlite3"
 
 
-def staff(version: Any) -> None:
+def staff() -> None:
     """One person per platform role, per tier (in its queue) and per unit, so every
     ``notify``, ``escalate`` and ``assign`` of the pack reaches somebody."""
     from django.contrib.auth import get_user_model
 
+    from tierdesk.packs.selectors import active_pack
     from tierdesk.people.models import Agent, Group, Role, Tier
-    from tierdesk.policy import load_pack
 
-    pack = load_pack(version.source)
+    pack = active_pack()  # parsed once, for the services too
     users = get_user_model()
 
     def person(username: str, role: str, tier=None, groups=()) -> None:

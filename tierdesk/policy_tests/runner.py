@@ -1,5 +1,5 @@
-"""Run scenario cases through the real ticket, SLA, rules and escalation services of a
-throwaway instance, and say what differs in the handbook's words."""
+"""Run scenario cases through the real ticket, SLA, rules, escalation, survey and refund
+services of a throwaway instance, and say what differs in the handbook's words."""
 
 from __future__ import annotations
 
@@ -10,12 +10,18 @@ from typing import Any
 
 from tierdesk import clock
 from tierdesk.policy.durations import parse_duration
-from tierdesk.policy_tests.instance import STAFF_DOMAIN, Instance
-from tierdesk.policy_tests.scenarios import Case, Expect, ScenarioFile, Step
+from tierdesk.policy_tests.actions import act, customer, open_ticket, sweep
+from tierdesk.policy_tests.instance import Instance
+from tierdesk.policy_tests.observe import observe, refunds_of, tasks_of
+from tierdesk.policy_tests.scenarios import (
+    Case,
+    Expect,
+    RefundExpect,
+    ScenarioFile,
+    Step,
+    TaskExpect,
+)
 from tierdesk.policy_tests.times import parse_time, show
-
-STATUS_ACTIONS = {"pending": "pending", "open": "open", "on_hold": "on_hold",
-                  "solve": "solved", "close": "closed", "reopen": "open"}
 
 
 @dataclass
@@ -42,7 +48,8 @@ class RunResult:
 
 def run_scenarios(pack_source: str, scenarios: ScenarioFile,
                   instance: Instance | None = None) -> RunResult:
-    """Build the throwaway instance once, then run every case on a fresh copy of it."""
+    """Build the throwaway instance once, then run every case in a transaction rolled
+    back after it."""
     started, cpu = time.perf_counter(), time.process_time()
     instance = instance or Instance()
     try:
@@ -51,8 +58,8 @@ def run_scenarios(pack_source: str, scenarios: ScenarioFile,
             instance.build(pack_source)
         results = []
         for case in scenarios.cases:
-            instance.reset()
-            results.append(_run_case(case))
+            with instance.case():
+                results.append(_run_case(case))
     finally:
         instance.cleanup()
     return RunResult(results, time.perf_counter() - started, time.process_time() - cpu)
@@ -91,9 +98,9 @@ class _CaseRun:
         t = self.case.ticket
         now = self.at(t.at)
         with clock.frozen_at(now):
-            self.requester = _customer(self.case)
+            self.requester = customer(self.case)
             try:
-                ticket = _open_ticket(self.requester, t)
+                ticket = open_ticket(self.requester, t)
             except ServiceError as exc:
                 if t.refused is not None and t.refused.lower() in exc.message.lower():
                     return
@@ -118,7 +125,7 @@ class _CaseRun:
             sweep(now)
             label = step.do if isinstance(step.do, str) else next(iter(step.do))
             try:
-                _act(self.ticket_id, step.do, self.requester)
+                act(self.ticket_id, step.do, self.requester, _role)
             except ServiceError as exc:
                 if step.refused is None or step.refused.lower() not in exc.message.lower():
                     wanted = f" (expected a refusal saying {step.refused!r})" \
@@ -172,6 +179,41 @@ class _CaseRun:
             extra = [r for r in expect.rules_not_fired if r in seen["rules_fired"]]
             if extra:
                 self.fail(f"expected rule {_items(extra)} not to fire {when}, but it did")
+        if expect.refunds is not None:
+            self._check_refunds(expect.refunds, when)
+        if expect.tasks is not None:
+            self._check_tasks(expect.tasks, when)
+
+    def _check_refunds(self, wanted: list[RefundExpect], when: str) -> None:
+        """``refunds expected [$1500 refund routed to finance_director], got [$1,500
+        refund approved by support_manager under refunds.limits[1] (...)]``."""
+        got = refunds_of(self.ticket_id)
+        matches = len(got) == len(wanted) and all(
+            _refund_matches(w, g) for w, g in zip(wanted, got, strict=True))
+        if not matches:
+            shown = [f"{g} under {g.rule}" for g in got]
+            currency = got[0].currency if got else _pack_currency()
+            self.fail(f"refunds expected {_items(_refund_text(w, currency) for w in wanted)}, got "
+                      f"{_items(shown)} {when}")
+
+    def _check_tasks(self, wanted: list[TaskExpect], when: str) -> None:
+        """``tasks expected [support_manager due Tue 2026-12-01 22:00 EST], got none``."""
+        got = tasks_of(self.ticket_id)
+        dues = [parse_time(w.due, self.tz) if w.due else (None, self.tz) for w in wanted]
+        matches = len(got) == len(wanted) and all(
+            (w.role is None or _role(w.role) == g.role) and (d is None or d == g.due)
+            and (w.source is None or w.source == g.source)
+            and (w.done is None or w.done == g.done)
+            for w, (d, _), g in zip(wanted, dues, got, strict=True))
+        if not matches:
+            zone = dues[0][1] if dues else self.tz
+            expected = [" ".join(p for p in (w.role or "a task", f"due {show(d, z)}" if d
+                                             else "", f"({w.source})" if w.source else "",
+                                             {True: "done", False: "open"}.get(w.done, ""))
+                                 if p) for w, (d, z) in zip(wanted, dues, strict=True)]
+            shown = [f"{g.role or 'nobody'} due {show(g.due, zone)} ({g.source}: {g.title})"
+                     f"{' done' if g.done else ''}" for g in got]
+            self.fail(f"tasks expected {_items(expected)}, got {_items(shown)} {when}")
 
     def _check_clock(self, metric: str, want: Any, got: dict | None, when: str,
                      context: str) -> None:
@@ -207,6 +249,37 @@ def _items(values: Any) -> str:
             + "]") if values else "none"
 
 
+def _refund_matches(want: RefundExpect, got: Any) -> bool:
+    return ((want.amount is None or want.amount == got.amount)
+            and (want.kind is None or want.kind == got.kind)
+            and (want.status is None or want.status == got.status)
+            and (want.to is None or _role(want.to) == got.to)
+            and (want.by is None or _role(want.by) == got.by))
+
+
+def _refund_text(want: RefundExpect, currency: str) -> str:
+    """``$149 refund approved by agent``: the expectation in the words it is shown in."""
+    from tierdesk.refunds.ladder import to_minor
+    from tierdesk.refunds.services import money
+
+    amount = ""
+    if want.amount is not None:
+        try:
+            amount = money(to_minor(want.amount, currency), currency)
+        except ValueError:  # more decimals than the currency has: shown as written
+            amount = f"{want.amount:g} {currency}"
+    parts = [amount, want.kind or "", want.status or "",
+             f"to {want.to}" if want.to else "", f"by {want.by}" if want.by else ""]
+    return " ".join(p for p in parts if p)
+
+
+def _pack_currency() -> str:
+    from tierdesk.packs.selectors import active_pack
+
+    pack = active_pack()
+    return pack.refunds.currency if pack is not None and pack.refunds else "USD"
+
+
 def _minutes(n: int) -> str:
     hours, minutes = divmod(n, 60)
     return f"{hours}h{minutes:02d}m" if minutes else f"{hours}h"
@@ -217,152 +290,6 @@ _PACK_ROLES: dict[str, str] = {}
 
 def _role(name: str) -> str:
     return _PACK_ROLES.get(name, name)
-
-
-# -- the instance's side: services in, observations out ----------------------------------
-def _customer(case: Case) -> Any:
-    from django.contrib.auth import get_user_model
-
-    from tierdesk.customers.models import Contact, Organisation
-
-    c = case.customer
-    org = Organisation.objects.create(
-        name=c.name or f"{case.name} Ltd", external_id=c.external_id or case.name[:64],
-        plan=c.plan, country=c.country, timezone=c.timezone, language=c.language, vip=c.vip)
-    user = get_user_model().objects.create(username="customer", email="customer@example.com")
-    return Contact.objects.create(organisation=org, user=user, name=f"Customer of {org.name}",
-                                  email="customer@example.com", language=c.language)
-
-
-def _agent_viewer() -> Any:
-    from tierdesk.people.access import viewer_for
-    from tierdesk.people.models import Agent
-
-    agent = (Agent.objects.filter(tier__isnull=False).order_by("tier__rank", "id").first()
-             or Agent.objects.filter(role="agent").first())
-    return viewer_for(agent.user)
-
-
-def _open_ticket(requester: Any, t: Any) -> Any:
-    from tierdesk.people.access import viewer_for
-    from tierdesk.tickets.services import ticket_create
-
-    by_agent = bool(t.priority or t.category)
-    viewer = _agent_viewer() if by_agent else viewer_for(requester.user)
-    ticket, _ = ticket_create(viewer=viewer, subject=t.subject, body=t.body,
-                              requester=requester, channel=t.channel, priority=t.priority,
-                              category=t.category, error_code=t.error_code,
-                              language=t.language, tags=t.tags)
-    return ticket
-
-
-def _act(ticket_id: int, do: Any, requester: Any) -> None:
-    from tierdesk.escalation.services import required_handoff, ticket_escalate
-    from tierdesk.packs.selectors import active_pack
-    from tierdesk.people.access import viewer_for
-    from tierdesk.tickets import services
-    from tierdesk.tickets.models import Ticket
-
-    name, value = (do, None) if isinstance(do, str) else next(iter(do.items()))
-    if name == "wait":
-        return
-    ticket = Ticket.objects.get(pk=ticket_id)
-    agent = _agent_viewer()
-    if name == "reply":
-        services.ticket_reply(ticket=ticket, viewer=agent, body="An agent's answer.")
-    elif name == "customer_reply":
-        services.ticket_reply(ticket=ticket, viewer=viewer_for(requester.user),
-                              body="The customer's answer.")
-    elif name == "note":
-        services.ticket_add_note(ticket=ticket, viewer=agent, body="An internal note.")
-    elif name in STATUS_ACTIONS:
-        services.ticket_update(ticket=ticket, viewer=agent,
-                               changes={"status": STATUS_ACTIONS[name]})
-    elif name == "set":
-        services.ticket_update(ticket=ticket, viewer=agent, changes=dict(value or {}))
-    elif name == "escalate":
-        spec = value if isinstance(value, dict) else {"to": value}
-        from_tier = ticket.tier.code if ticket.tier_id else None
-        needed = required_handoff(active_pack(), from_tier or _first_tier(), spec["to"])
-        ticket_escalate(ticket=ticket, viewer=agent, to=spec["to"],
-                        criteria=list(spec.get("criteria") or []),
-                        handoff={f: f"{f} (policy test)" for f in needed},
-                        note="policy test")
-
-
-def _first_tier() -> str | None:
-    from tierdesk.packs.selectors import active_pack
-
-    pack = active_pack()
-    return pack.tiers[0].code if pack and pack.tiers else None
-
-
-def sweep(now: datetime) -> None:
-    """What a server's sweeps would have done by ``now``: every periodic job but mail
-    delivery, then the SLA breach actions the SLA sweep queued (credits, apologies,
-    notifications). Mail, Slack, Jira and webhooks stay in the outbox, where the checks
-    read them; nothing is sent."""
-    from tierdesk.jobs import registry
-    from tierdesk.jobs.scheduler import SENDING_JOBS
-    from tierdesk.outbox.models import OutboxMessage
-    from tierdesk.outbox.registry import handler_for
-    from tierdesk.sla.sweep import ACTIONS_KIND
-
-    for name in registry.periodic_names():
-        if name not in SENDING_JOBS:
-            registry.run(name, now=now)
-    for message in OutboxMessage.objects.filter(kind=ACTIONS_KIND,
-                                                state=OutboxMessage.State.PENDING):
-        handler_for(ACTIONS_KIND)(message)
-        OutboxMessage.objects.filter(pk=message.pk).update(
-            state=OutboxMessage.State.DELIVERED, delivered_at=now)
-
-
-def observe(ticket_id: int) -> dict[str, Any]:
-    """What a person would see of the ticket now: fields, clocks, mail, events."""
-    from tierdesk.outbox.models import OutboxMessage
-    from tierdesk.sla.models import SlaTarget
-    from tierdesk.tickets.models import Ticket, TicketEvent
-
-    ticket = Ticket.objects.select_related("tier", "requester").get(pk=ticket_id)
-    events = list(TicketEvent.objects.filter(ticket_id=ticket_id).order_by("id")
-                  .values_list("type", "data"))
-    targets = [data for kind, data in events if kind == "sla_targets_set"]
-    last = targets[-1] if targets else {}
-    clocks = {row.metric: {"due": row.due_at, "state": row.state,
-                           "breached": row.breached_at is not None,
-                           "target_minutes": row.target_minutes}
-              for row in SlaTarget.objects.filter(ticket_id=ticket_id)}
-    mail = list(OutboxMessage.objects.filter(ticket_id=ticket_id, kind="email")
-                .order_by("id").values_list("payload", flat=True))
-    roles = _staff_roles()
-    customer = ticket.requester.email
-    notified = {roles[to] for m in mail if str(m.get("template", "")).startswith("notify:")
-                for to in m.get("to", []) if to.endswith(f"@{STAFF_DOMAIN}") and to in roles}
-    return {
-        "priority": ticket.priority, "category": ticket.category, "status": ticket.status,
-        "tier": ticket.tier.code if ticket.tier_id else None, "tags": list(ticket.tags),
-        "policy": last.get("policy"), "calendar": (last.get("calendar") or {}).get("name"),
-        "clocks": clocks,
-        "escalated_to": [d.get("to") for k, d in events if k == "escalated"],
-        "templates": [m.get("template") for m in mail if customer in m.get("to", [])
-                      and m.get("template") and m.get("template") != "agent_reply"],
-        "credits": [d.get("amount") for k, d in events if k == "credit_issued"],
-        "rules_fired": [d.get("rule") for k, d in events if k == "rule_fired"],
-        "notified": notified,
-    }
-
-
-_ROLES_BY_EMAIL: dict[str, str] = {}
-
-
-def _staff_roles() -> dict[str, str]:
-    """The staff's roles by email: the same in every copy of the template, read once."""
-    from tierdesk.people.models import Agent
-
-    if not _ROLES_BY_EMAIL:
-        _ROLES_BY_EMAIL.update(Agent.objects.values_list("user__email", "role"))
-    return _ROLES_BY_EMAIL
 
 
 def set_pack_roles(pack: Any) -> None:

@@ -19,6 +19,37 @@ cases:
 Times without a zone are in the customer's zone. ``then`` steps move the simulated clock
 forward; every step first lets the periodic sweeps run at its time (as a server would
 have), then does its action, then checks what it expects.
+
+Steps (``do``): ``reply``, ``customer_reply``, ``note``, ``pending``, ``open``,
+``on_hold``, ``solve``, ``close``, ``reopen``, ``wait`` (the default: time passing),
+``{escalate: ENG}``, ``{set: {priority: P0}}``, and the money and satisfaction steps:
+
+```yaml
+      # The customer answers the survey mailed after the solve (its link, as a click);
+      # refused ("no satisfaction survey was mailed") before the pack's send_after passed.
+      - {at: Tue 2026-12-01 10:00, do: {survey: {score: 2, comment: "Too slow"}},
+         expect: {tasks: [{role: support_manager, due: Tue 2026-12-01 22:00}],
+                  templates: [initial_response, csat_survey, low_satisfaction_follow_up],
+                  credits: [100]}}
+      # A refund, credit or cancellation documented by a role (default agent; amount in
+      # the pack's currency unless ``currency`` says otherwise): approved at once when
+      # that role's ladder line allows it, else routed, with a task, to the level that may.
+      - {at: Mon 2026-11-23 11:00,
+         do: {refund: {amount: 149, days_since_charge: 45, reason: "Unused", by: agent}},
+         expect: {refunds: [{status: routed, to: support_manager}],
+                  tasks: [{role: support_manager, source: refunds}]}}
+      # The ticket's latest routed request, decided by a role (a note for a refusal).
+      - {at: Mon 2026-11-23 12:00, do: {approve_refund: support_manager},
+         expect: {refunds: [{status: approved, by: support_manager}]}}
+      - {at: Mon 2026-11-23 12:00, do: {refuse_refund: {by: finance_director, note: "..."}}}
+```
+
+``refund`` takes ``amount``, ``days_since_charge``, ``reason``, ``by``, and optionally
+``kind`` (refund, credit, cancellation), ``currency`` and ``contract_dispute``.
+``expect.refunds`` lists every request on the ticket in order (each with any of
+``amount``, ``kind``, ``status`` approved|routed|refused, ``to``: the deciding level,
+``by``: who decided); ``expect.tasks`` every task opened on the ticket in order (``role``,
+``due``, ``source``, ``done``).
 """
 
 from __future__ import annotations
@@ -33,7 +64,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from tierdesk.policy_tests.times import BadTime, parse_time
 
 ACTIONS = ("reply", "customer_reply", "note", "pending", "open", "on_hold", "solve", "close",
-           "reopen", "escalate", "set", "wait")
+           "reopen", "escalate", "set", "wait", "survey", "refund", "approve_refund",
+           "refuse_refund")
 
 
 class _Strict(BaseModel):
@@ -70,6 +102,25 @@ class ClockExpect(_Strict):
     target: str | None = None  # "4h", "1h30m"
 
 
+class RefundExpect(_Strict):
+    """A refund request as the ladder left it; only the fields given are compared."""
+
+    amount: float | None = None
+    kind: Literal["refund", "credit", "cancellation"] | None = None
+    status: Literal["approved", "routed", "refused"] | None = None
+    to: str | None = None  # the level that decides it (routed to)
+    by: str | None = None  # who approved or refused it
+
+
+class TaskExpect(_Strict):
+    """A task opened on the ticket; only the fields given are compared."""
+
+    role: str | None = None
+    due: str | None = None
+    source: str | None = None  # the app that made it: surveys, refunds
+    done: bool | None = None
+
+
 class Expect(_Strict):
     priority: str | None = None
     category: str | None = None
@@ -86,6 +137,37 @@ class Expect(_Strict):
     credits: list[float] | None = None     # credits issued, in order
     rules_fired: list[str] | None = None   # each fired at least once so far
     rules_not_fired: list[str] | None = None
+    refunds: list[RefundExpect] | None = None  # every refund request so far, in order
+    tasks: list[TaskExpect] | None = None      # every task opened on the ticket, in order
+
+
+class SurveyStep(_Strict):
+    score: int
+    comment: str = ""
+
+
+class RefundStep(_Strict):
+    amount: float | str
+    days_since_charge: int | None = None
+    reason: str = "Requested by the customer (policy test)"
+    by: str = "agent"
+    kind: Literal["refund", "credit", "cancellation"] = "refund"
+    currency: str | None = None  # default: the pack's refunds currency
+    contract_dispute: bool = False
+
+
+class DecisionStep(_Strict):
+    by: str
+    note: str = ""
+
+    @classmethod
+    def of(cls, value: Any) -> DecisionStep:
+        """``approve_refund: support_manager`` or ``{by: support_manager, note: ...}``."""
+        return cls(by=value) if isinstance(value, str) else cls.model_validate(value)
+
+
+STEP_VALUES = {"survey": SurveyStep.model_validate, "refund": RefundStep.model_validate,
+               "approve_refund": DecisionStep.of, "refuse_refund": DecisionStep.of}
 
 
 class Step(_Strict):
@@ -103,7 +185,22 @@ class Step(_Strict):
             raise ValueError(f"unknown action {value!r}; use one of {', '.join(ACTIONS)} "
                              f"(escalate and set take a value: {{escalate: ENG}}, "
                              f"{{set: {{priority: P0}}}})")
+        if name in STEP_VALUES:
+            if isinstance(value, str):
+                raise ValueError(f"{name} needs a value, e.g. {_EXAMPLES[name]}")
+            try:
+                STEP_VALUES[name](value[name])
+            except ValidationError as exc:
+                raise ValueError(f"{name}: " + "; ".join(
+                    f"{_path(e['loc']) or 'value'}: {e['msg']}" for e in exc.errors())
+                    + f" (e.g. {_EXAMPLES[name]})") from None
         return value
+
+
+_EXAMPLES = {"survey": "{survey: {score: 2, comment: ...}}",
+             "refund": "{refund: {amount: 149, days_since_charge: 10, reason: ..., by: agent}}",
+             "approve_refund": "{approve_refund: support_manager}",
+             "refuse_refund": "{refuse_refund: {by: support_manager, note: ...}}"}
 
 
 class Case(_Strict):
@@ -173,6 +270,8 @@ def _time_errors(scenarios: ScenarioFile) -> list[str]:
         last = check(case.ticket.at, f"{where}.ticket.at")
         for metric, c in (case.expect.clocks if case.expect else {}).items():
             check(c.due, f"{where}.expect.clocks.{metric}.due")
+        for k, task in enumerate((case.expect.tasks or []) if case.expect else []):
+            check(task.due, f"{where}.expect.tasks[{k}].due")
         for j, step in enumerate(case.then):
             at = check(step.at, f"{where}.then[{j}].at")
             if at is not None and last is not None and at < last:
@@ -181,6 +280,8 @@ def _time_errors(scenarios: ScenarioFile) -> list[str]:
             last = at or last
             for metric, c in (step.expect.clocks if step.expect else {}).items():
                 check(c.due, f"{where}.then[{j}].expect.clocks.{metric}.due")
+            for k, task in enumerate((step.expect.tasks or []) if step.expect else []):
+                check(task.due, f"{where}.then[{j}].expect.tasks[{k}].due")
     return errors
 
 
