@@ -66,9 +66,12 @@ def cmd_base(args: argparse.Namespace) -> dict:
     )
     people.agent_create(username="bench-director", email="director@bench.localhost",
                         name="Bench Director", role=Role.DIRECTOR)
+    # The pack's unit queues (DataFlow's DevOps takes every P0) are worked by the
+    # engineer, as on the demo: an escalation to an unstaffed queue is refused.
+    units = list(Group.objects.filter(code__in=["devops", "engineering", "product"]))
     people.agent_create(username="bench-engineer", email="engineer@bench.localhost",
                         name="Bench Engineer", role=Role.ENGINEER, tier=tiers[2],
-                        groups=[groups[2]])
+                        groups=[groups[2], *units])
     _, secret = people.token_create(user=manager.user, name="bench")
     _, agent_secret = people.token_create(user=agent.user, name="bench")
     contacts = {}

@@ -5,7 +5,7 @@ So a pack applied by another process (``tierdesk policy apply``, another web wor
 what every transaction that starts after its commit classifies, times and routes with.
 """
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from tierdesk.packs.models import PolicyPackVersion
@@ -17,11 +17,35 @@ def active_version() -> PolicyPackVersion | None:
     memo = _transaction_memo()
     if memo is not None and "version" in memo:
         return memo["version"]
-    version = (PolicyPackVersion.objects.filter(is_active=True)
-               .only("id", "name", "version", "sha256").first())
+    version = _read_active()
     if memo is not None:
         memo["version"] = version
     return version
+
+
+@cache
+def _active_statement(vendor: str) -> tuple[str, Any]:
+    from django.db import connection
+
+    from tierdesk.common import prepared
+
+    q = connection.ops.quote_name
+    cols = prepared.Columns(PolicyPackVersion, "v", names=("id", "name", "version", "sha256"))
+    # At most one row is active (a partial unique constraint): no ordering needed.
+    return (f"SELECT {cols.sql} FROM {q(PolicyPackVersion._meta.db_table)} v"
+            f" WHERE v.{q('is_active')} LIMIT 1"), cols
+
+
+def _read_active() -> PolicyPackVersion | None:
+    """``filter(is_active=True).only(...).first()`` as one prepared statement: it runs in
+    every write transaction, where compiling the ORM query cost more than running it."""
+    from django.db import connection
+
+    from tierdesk.common import prepared
+
+    sql, cols = _active_statement(connection.vendor)
+    row = prepared.fetch_one(sql, [])
+    return cols.build(row) if row is not None else None
 
 
 def active_pack() -> Any | None:

@@ -33,6 +33,10 @@ class Batch:
         self.memo: dict[Any, Any] = {}  # lookups that hold for the whole transaction
         self.rows: list[Any] = []  # new rows nothing reads back before the end
         self.late_ids: list[tuple[TicketEvent, str, Any]] = []  # event data awaiting a row id
+        self.fresh: set[int] = set()  # tickets created in this batch (nothing written before)
+        # Search documents to write at the end: a ticket and its messages when known in
+        # memory (a new ticket's first one), None to read them back then.
+        self.search: dict[int, tuple[Ticket, list[tuple[str, str]] | None]] = {}
 
     def flush_events(self) -> None:
         by_model: dict[type, list[Any]] = {}
@@ -57,6 +61,11 @@ class Batch:
         self.dirty.clear()
         for fields, tickets in by_fields.items():
             prepared.update_many(tickets, fields)
+        if self.search:
+            from tierdesk.tickets import search
+
+            pending, self.search = self.search, {}
+            search.index_now(list(pending.values()))
 
 
 _current: contextvars.ContextVar[Batch | None] = contextvars.ContextVar("ticket_batch",
@@ -84,12 +93,21 @@ def writing() -> Iterator[Batch]:
         _current.reset(token)
 
 
-def hold(ticket: Ticket) -> None:
+def hold(ticket: Ticket, *, created: bool = False) -> None:
     """Mark ``ticket`` as held by the batch: created or locked in its transaction."""
     batch = _current.get()
     if batch is not None and ticket.pk is not None:
         batch.held[ticket.pk] = ticket
         batch.dirty.setdefault(ticket.pk, set())
+        if created:
+            batch.fresh.add(ticket.pk)
+
+
+def created_here(ticket: Ticket) -> bool:
+    """True when ``ticket`` was created in the open batch: none of its events or rows
+    were written before it, so a reader may skip the query for them."""
+    batch = _current.get()
+    return batch is not None and ticket.pk in batch.fresh
 
 
 def holds(ticket: Ticket) -> bool:
@@ -131,6 +149,22 @@ def flush_events() -> None:
     batch = _current.get()
     if batch is not None:
         batch.flush_events()
+
+
+def index_later(ticket: Ticket, messages: list[tuple[str, str]] | None, *,
+                keep_known: bool = False) -> bool:
+    """Write ``ticket``'s search document once, at the end of the batch (a rule that tags
+    a new ticket would otherwise index it twice); False outside a batch. ``messages``
+    are its (kind, body) pairs when known in memory, None to read them back then;
+    ``keep_known`` keeps pairs already given (no message was added since)."""
+    batch = _current.get()
+    if batch is None:
+        return False
+    known = batch.search.get(ticket.pk)
+    if messages is None and keep_known and known is not None:
+        messages = known[1]
+    batch.search[ticket.pk] = (ticket, messages)
+    return True
 
 
 def memo() -> dict[Any, Any]:

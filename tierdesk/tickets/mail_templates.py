@@ -159,10 +159,15 @@ class _Filler:
         from tierdesk.tickets.models import TicketEvent
 
         # An escalation in this very cascade is still in the write batch: read it there.
+        # A ticket created in this batch has no escalation in the database to look for.
         gathered = batch.gathered_event(self.ticket, "escalated")
-        to = (gathered.data.get("to") if gathered is not None else
-              TicketEvent.objects.filter(ticket=self.ticket, type="escalated")
-              .order_by("-id").values_list("data__to", flat=True).first())
+        if gathered is not None:
+            to = gathered.data.get("to")
+        elif batch.created_here(self.ticket):
+            to = None
+        else:
+            to = (TicketEvent.objects.filter(ticket=self.ticket, type="escalated")
+                  .order_by("-id").values_list("data__to", flat=True).first())
         names = {t.code: t.name for t in self.pack.tiers} | {u.code: u.name
                                                               for u in self.pack.units}
         name = names.get(to, to) if to else (self.ticket.tier.name if self.ticket.tier_id

@@ -21,6 +21,7 @@ from django.db import connection
 from tierdesk.common import prepared
 from tierdesk.search.indexes import Document, Field, SearchIndex, register
 from tierdesk.search.services import index_documents
+from tierdesk.tickets import batch
 from tierdesk.tickets.models import Message, Ticket
 
 TICKETS = SearchIndex("tickets", (
@@ -52,19 +53,35 @@ def _document(pk: int, subject: str, error_code: str, tags: Any,
 
 
 def index_new_ticket(ticket: Ticket, body: str) -> None:
-    """Index a ticket just created with its first public message (nothing to read back)."""
-    index_documents(index=TICKETS, documents=[_document(
-        ticket.pk, ticket.subject, ticket.error_code, ticket.tags,
-        [(Message.Kind.REPLY, body)])])
+    """Index a ticket just created with its first public message (nothing to read back);
+    inside a write batch, at its end, with the fields the rules left."""
+    messages = [(Message.Kind.REPLY, body)]
+    if not batch.index_later(ticket, messages):
+        index_now([(ticket, messages)])
 
 
-def index_ticket(ticket: Ticket) -> None:
-    """Re-index ``ticket`` (as it is in memory) with all its messages."""
-    messages = prepared.fetch_all(
-        f"SELECT kind, body_text FROM {_quote(Message._meta.db_table)}"
-        f" WHERE ticket_id = %s ORDER BY id", [ticket.pk])
-    index_documents(index=TICKETS, documents=[_document(
-        ticket.pk, ticket.subject, ticket.error_code, ticket.tags, messages)])
+def index_ticket(ticket: Ticket, *, messages_changed: bool = True) -> None:
+    """Re-index ``ticket`` (as it is in memory) with all its messages; inside a write
+    batch, once at its end. ``messages_changed=False`` (a subject, tag or code change)
+    keeps the messages a new ticket's document already holds in memory."""
+    if not batch.index_later(ticket, None, keep_known=not messages_changed):
+        index_now([(ticket, None)])
+
+
+def index_now(tickets: list[tuple[Ticket, list[tuple[str, str]] | None]]) -> None:
+    """Write the documents of ``tickets``; a None message list is read back in one query."""
+    unknown = [t.pk for t, messages in tickets if messages is None]
+    read: dict[int, list[tuple[str, str]]] = {}
+    if unknown:
+        for ticket_id, kind, body in prepared.fetch_all(
+            f"SELECT ticket_id, kind, body_text FROM {_quote(Message._meta.db_table)}"
+            f" WHERE ticket_id IN ({prepared.marks(unknown)}) ORDER BY id", unknown,
+        ):
+            read.setdefault(ticket_id, []).append((kind, body))
+    index_documents(index=TICKETS, documents=[
+        _document(t.pk, t.subject, t.error_code, t.tags,
+                  messages if messages is not None else read.get(t.pk, []))
+        for t, messages in tickets])
 
 
 def ticket_documents(after_id: int, limit: int) -> list[Document]:

@@ -206,7 +206,7 @@ def _ticket_create_rows(
         Ticket, organisation=requester.organisation, created_at=now, updated_at=now,
         status=NEW, created_by=viewer.user, **fields,
     )
-    batch.hold(ticket)
+    batch.hold(ticket, created=True)
     message = prepared.create(
         Message, ticket=ticket, kind=Message.Kind.REPLY, author=viewer.user, body_text=body,
         body_html=nh3.clean(body_html) if body_html else "", channel=ticket.channel,
@@ -344,7 +344,7 @@ def update(*, ticket: Ticket, viewer: Viewer, changes: dict[str, Any],
     clean["updated_at"] = now
     after_change(ticket=ticket, viewer=viewer, now=now, changes=clean, reason=reason)
     if search.INDEXED_FIELDS & clean.keys():
-        search.index_ticket(ticket)
+        search.index_ticket(ticket, messages_changed=False)
     return ticket
 
 
