@@ -51,6 +51,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--statements", metavar="URL",
                    help="instead of timing pages, render URL once (as --who) and print each "
                         "SQL statement with its time; {long}, {short}, {group} are filled in")
+    p.add_argument("--profile", metavar="URL",
+                   help="instead of timing pages, render URL --runs times (as --who) under "
+                        "cProfile and print the functions with the most cumulative time")
     p.add_argument("--who", choices=("agent", "manager"), default="agent")
     return p.parse_args(argv)
 
@@ -169,6 +172,28 @@ def statements(user, url: str) -> int:
     return 0
 
 
+def profile(user, url: str, runs: int) -> int:
+    """Print where ``runs`` renders of ``url`` spend their CPU (cProfile, cumulative)."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    for _ in range(2):
+        client.get(url)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        client.get(url)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(25)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     marker = use_database(args)
@@ -193,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     users = get_user_model().objects.in_bulk([ids["agent"], ids["manager"]])
     if args.statements:
         return statements(users[ids[args.who]], args.statements.format(**ids))
+    if args.profile:
+        return profile(users[ids[args.who]], args.profile.format(**ids), args.runs)
     print(f"load before: {os.getloadavg()}")
     print(f"{'who':<8}{'page':<34}{'wall p50':>10}{'wall p95':>10}{'cpu p50':>10}"
           f"{'cpu p95':>10}{'queries':>9}")

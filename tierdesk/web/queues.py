@@ -19,6 +19,7 @@ from tierdesk.sla.models import SlaTarget
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.selectors import LIST_RELATED, tickets_visible_to
 from tierdesk.tickets.statuses import UNRESOLVED
+from tierdesk.web.badges import decorate_rows
 
 SOON = timedelta(hours=1)
 RUNNING = SlaTarget.State.RUNNING
@@ -153,38 +154,62 @@ def queue_tickets(*, viewer: Viewer, query: QueueQuery, now: datetime) -> list[T
                        .order_by(*SORTS.get(query.sort, SORTS["due"]))[:PAGE_SIZE])
     for ticket in tickets:
         ticket.sla_state = sla_state_of(ticket, now)
-    return tickets
+    return decorate_rows(tickets, now)
 
 
 WALKED = ("open", "unassigned")
-# A ticket has at most a few running clocks (first response, next reply, resolution):
-# the first PAGE_SIZE tickets by due time are among the first WALK clocks.
-WALK = PAGE_SIZE * 4
+# Clocks read per round of the walk: a ticket has a few running clocks (first response,
+# next reply, resolution), so the first rounds hold the page unless the viewer's scope
+# is a small share of all tickets; after the last round the database sorts the view.
+WALK_ROUNDS = (PAGE_SIZE * 10, PAGE_SIZE * 100)
+
+
+def _clock_rows(limit: int, *, breached: bool) -> tuple[QuerySet, QuerySet]:
+    """The first ``limit`` running clocks by due time (unbreached, or breached and not
+    met) as (ticket id, due) rows, and the same clocks' ticket ids as a subquery: both
+    read the clocks' partial due-time index, never the tickets."""
+    if breached:
+        clocks = SlaTarget.objects.filter(state=RUNNING, breached_at__isnull=False,
+                                          met_at__isnull=True)
+    else:
+        clocks = SlaTarget.objects.filter(state=RUNNING, breached_at__isnull=True)
+    clocks = clocks.filter(due_at__isnull=False).order_by("due_at", "-ticket_id")
+    return (clocks.values_list("ticket_id", "due_at")[:limit],
+            clocks.values("ticket_id")[:limit])
 
 
 def _soonest_due(qs: QuerySet[Ticket]) -> list[tuple[int, datetime | None]] | None:
     """Return the page's (ticket id, next due) pairs, soonest first, tickets without a
     running clock last (newest first); or None when the walk cannot tell.
 
-    Walks the running clocks in due order through their partial indexes (unbreached,
-    then breached-but-running) joined to the tickets in view, instead of computing every
-    ticket's next due time and sorting them all: the cost follows the page, not the queue.
+    Clocks first, then their tickets in scope: reads the first running clocks in due
+    order from their partial indexes (unbreached, and breached-but-running), keeps those
+    whose ticket is in view (one query on the tickets by primary key), and grows the
+    read if the page is not full. The cost follows the page and the viewer's share of
+    the tickets, not the size of the queue (the database's own plan for "tickets in
+    view, joined to their clocks, by due time" walked a group's whole queue).
     """
-    walks = [
-        list(qs.filter(sla_targets__state=RUNNING, sla_targets__breached_at__isnull=True)
-             .order_by("sla_targets__due_at").values_list("id", "sla_targets__due_at")[:WALK]),
-        list(qs.filter(sla_targets__state=RUNNING, sla_targets__breached_at__isnull=False,
-                       sla_targets__met_at__isnull=True)
-             .order_by("sla_targets__due_at").values_list("id", "sla_targets__due_at")[:WALK]),
-    ]
     page: dict[int, datetime | None] = {}
-    for pk, due in sorted(walks[0] + walks[1], key=lambda row: (row[1], -row[0])):
-        if pk not in page:
-            page[pk] = due
-        if len(page) == PAGE_SIZE:
-            return list(page.items())
-    if any(len(walk) == WALK for walk in walks):
-        return None  # more clocks per ticket than expected: let the database sort
+    for limit in WALK_ROUNDS:
+        rows, bound = [], None
+        for breached in (False, True):
+            clocks, ticket_ids = _clock_rows(limit, breached=breached)
+            clocks = list(clocks)
+            if len(clocks) == limit and (bound is None or clocks[-1][1] < bound):
+                bound = clocks[-1][1]  # unread clocks are due at or after this
+            in_view = set(qs.filter(pk__in=ticket_ids).values_list("id", flat=True))
+            rows += [row for row in clocks if row[0] in in_view]
+        page = {}
+        for pk, due in sorted(rows, key=lambda row: (row[1], -row[0])):
+            if bound is not None and due >= bound:
+                break
+            page.setdefault(pk, due)
+            if len(page) == PAGE_SIZE:
+                return list(page.items())
+        if bound is None:
+            break  # every running clock was read
+    else:
+        return None  # the viewer's share is too thin for a walk: let the database sort
     missing = PAGE_SIZE - len(page)
     idle = (qs.filter(~Exists(_clock(state=RUNNING))).order_by("-id")
             .values_list("id", flat=True)[:missing])
@@ -230,12 +255,38 @@ def view_counts(*, viewer: Viewer, groups: list[Group], priorities: list[str],
     return out
 
 
+def _trouble_sets(now: datetime) -> tuple[set[int], set[int]]:
+    """Return the ids of every breached ticket and of every ticket breaching soon (and
+    not breached), read once from the clocks' small partial indexes (one UNION ALL)."""
+    table = connection.ops.quote_name(SlaTarget._meta.db_table)
+    sql, params = [], []
+    for part in _PARTS:
+        where, needs_now = _PARTS[part]
+        sql.append(f"SELECT ticket_id, '{part}' FROM {table} WHERE {where}")
+        params += [connection.ops.adapt_datetimefield_value(
+            now + SOON if n == "soon" else now) for n in needs_now]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql), params)
+        rows = cursor.fetchall()
+    breached = {pk for pk, part in rows if part in ("breached", "overdue")}
+    soon = {pk for pk, part in rows if part in ("due_soon", "warned")} - breached
+    return breached, soon
+
+
+def _trouble_in_view(qs: QuerySet[Ticket], now: datetime,
+                     *fields: str) -> tuple[set[int], set[int], list[tuple]]:
+    """The breached and breaching-soon ids among ``qs``, with ``fields`` of those rows."""
+    breached, soon = _trouble_sets(now)
+    rows = list(qs.filter(trouble_q(now)).values_list("id", *fields))
+    ids = {row[0] for row in rows}
+    return breached & ids, soon & ids, rows
+
+
 def trouble_counts(*, viewer: Viewer, now: datetime) -> dict[str, int]:
     """Return how many of the viewer's open tickets are breached and breaching soon:
     read from the few clocks in trouble, so it costs the same however big the queue."""
-    return open_tickets(viewer).filter(trouble_q(now)).aggregate(
-        breached=Count("id", filter=breached_q(now)),
-        soon=Count("id", filter=soon_q(now) & ~breached_q(now)))
+    breached, soon, _rows = _trouble_in_view(open_tickets(viewer), now)
+    return {"breached": len(breached), "soon": len(soon)}
 
 
 @dataclass(frozen=True)
