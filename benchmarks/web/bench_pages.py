@@ -15,7 +15,8 @@ in scope) and as the manager (N): equal query counts show that no query runs per
 per timeline entry. Print the load average next to any figure you keep (it is printed).
 
 The seeded database is kept (SQLite: --data-dir; PostgreSQL: --pg-name) and reused by the
-next run with the same --tickets; --fresh seeds again.
+next run with the same --tickets (migrated first, so indexes added since apply); --fresh
+seeds again. --profile URL prints where the CPU of URL's renders goes (cProfile).
 """
 
 import argparse
@@ -208,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     if marker.exists():
         ids = json.loads(marker.read_text())
         print(f"reusing the seeded database ({args.db}, {args.tickets} tickets)")
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)  # indexes added since
     else:
         started = time.perf_counter()
         ids = seed(args.tickets, args.replies)
