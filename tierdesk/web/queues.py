@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
@@ -293,6 +293,15 @@ def trouble_counts(*, viewer: Viewer, now: datetime) -> dict[str, int]:
     return {"breached": len(breached), "soon": len(soon)}
 
 
+def _open_load_condition() -> RawSQL:
+    """``status IN (...)`` written exactly as the partial index ``ticket_open_load``'s
+    condition, with literals: SQLite uses a partial index only for a query whose WHERE
+    repeats its condition, and bound parameters inside an IN list do not count."""
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    statuses = ", ".join(f"'{s}'" for s in sorted(UNRESOLVED))  # constants, no user input
+    return RawSQL(f'{table}."status" IN ({statuses})', (), output_field=BooleanField())
+
+
 @dataclass(frozen=True)
 class Board:
     by_priority: list[dict]
@@ -312,12 +321,13 @@ def sla_board(*, viewer: Viewer, priorities: list[str], now: datetime) -> Board:
     GROUP BY over the tickets' (status, priority, group, assignee) index, read in index
     order without touching the ticket rows (``ticket_open_load``)."""
     # One pass over the (status, priority, group, assignee) index, grouped in its order.
-    load_rows = list(open_tickets(viewer).order_by().values_list(
-        "status", "priority", "group_id", "assignee_id").annotate(n=Count("*")))
+    load_rows = list(tickets_visible_to(viewer).filter(_open_load_condition())
+                     .order_by().values_list("priority", "group_id", "assignee_id")
+                     .annotate(n=Count("*")))
     totals: dict[str, int] = {}
     per_group: dict[int | None, list[int]] = {}
     load: dict[int, int] = {}
-    for _status, priority, group_id, assignee_id, n in load_rows:
+    for priority, group_id, assignee_id, n in load_rows:
         totals[priority] = totals.get(priority, 0) + n
         counts = per_group.setdefault(group_id, [0, 0])
         counts[0] += n
