@@ -67,8 +67,8 @@ def time_tag(value: datetime, css: str = "muted") -> SafeString:
     ``|date:'c'`` and ``|date:"SHORT_DATETIME_FORMAT"`` (in the current time zone)."""
     local = timezone.localtime(value)
     shown = formats.date_format(local, "SHORT_DATETIME_FORMAT")
-    return mark_safe(f'<time class="{css}" datetime="{local.isoformat()}">{escape(shown)}'
-                     f'</time>')
+    attr = f' class="{css}"' if css else ""
+    return mark_safe(f'<time{attr} datetime="{local.isoformat()}">{escape(shown)}</time>')
 
 
 def due_cell(state: str, due: datetime | None, now: datetime) -> SafeString:
