@@ -74,7 +74,9 @@ def test_a_manager_approves_in_the_workspace_a_refund_routed_to_her(desk, open_s
     maria = open_session()
     maria.sign_in("maria", PASSWORD)
     page = maria.page
-    page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Refunds").click()
+    nav = page.get_by_role("navigation", name="Workspace")
+    nav.get_by_text("More", exact=True).click()  # the secondary pages' menu
+    nav.get_by_role("link", name="Refunds").click()
     awaiting = page.get_by_role("region", name="Waiting for your decision")
     row = awaiting.get_by_role("row", name=re.compile(f"#{request.pk} Refund"))
     expect(row).to_contain_text("$300")

@@ -25,6 +25,7 @@ def test_qa_lead_scores_a_ticket_and_the_agent_reads_the_score(csu, solved_week,
     quinn = open_session()
     quinn.sign_in("quinn", PASSWORD)
     page = quinn.page
+    page.get_by_text("More", exact=True).click()  # the workspace's secondary pages' menu
     page.get_by_role("link", name="QA reviews").click()
     row = page.get_by_role("row", name=re.compile(re.escape(item.ticket.subject)))
     row.get_by_role("link", name="Score").click()
@@ -42,6 +43,7 @@ def test_qa_lead_scores_a_ticket_and_the_agent_reads_the_score(csu, solved_week,
 
     al = open_session()
     al.sign_in("al", PASSWORD)
+    al.page.get_by_text("More", exact=True).click()
     al.page.get_by_role("link", name="My QA scores").click()
     expect(al.page.locator("#qa-summary")).to_have_text("1 review, average 86.7%")
     review = al.page.locator(".qa-review")

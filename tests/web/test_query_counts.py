@@ -6,7 +6,12 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import ContactFactory
 from tierdesk.people.access import viewer_for
-from tierdesk.tickets.services import ticket_add_note, ticket_create, ticket_reply
+from tierdesk.tickets.services import (
+    ticket_add_note,
+    ticket_create,
+    ticket_reply,
+    ticket_update,
+)
 
 
 def queries(client, url: str) -> int:
@@ -29,6 +34,23 @@ def test_queue_page_queries_do_not_grow_with_the_number_of_tickets(desk):
     few = queries(client, "/agent/")
     add_tickets(desk, 10)
     assert queries(client, "/agent/") == few
+
+
+def test_queue_rows_with_assignees_cost_no_query_per_row(desk):
+    """A row shows its assignee's name and organisation: loaded with the page, not per
+    row (the rows load only the fields they show)."""
+    from tierdesk.tickets.models import Ticket
+
+    client = desk.client(desk.maria)
+    queries(client, "/agent/")
+    few = queries(client, "/agent/")
+    add_tickets(desk, 5)
+    maria = viewer_for(desk.maria.user)
+    for ticket in Ticket.objects.filter(assignee__isnull=True):
+        ticket_update(ticket=ticket, viewer=maria, changes={"assignee": desk.alice})
+    html = client.get("/agent/").content.decode()
+    assert queries(client, "/agent/") == few
+    assert str(desk.alice) in html and desk.customer.organisation.name in html
 
 
 def test_ticket_page_queries_do_not_grow_with_the_timeline(desk):

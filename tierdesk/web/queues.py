@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +17,9 @@ from tierdesk.people.access import Viewer, agent_group_ids
 from tierdesk.people.models import Agent, Group
 from tierdesk.sla.models import SlaTarget
 from tierdesk.tickets.models import Ticket
-from tierdesk.tickets.selectors import LIST_RELATED, tickets_visible_to
+from tierdesk.tickets.selectors import tickets_visible_to
 from tierdesk.tickets.statuses import UNRESOLVED
+from tierdesk.web.badges import decorate_rows
 
 SOON = timedelta(hours=1)
 RUNNING = SlaTarget.State.RUNNING
@@ -140,7 +141,7 @@ def queue_tickets(*, viewer: Viewer, query: QueueQuery, now: datetime) -> list[T
     page = _soonest_due(qs) if query.sort == "due" and query.view in WALKED else None
     if page is not None:
         by_id = qs.model.objects.filter(pk__in=[pk for pk, _due in page]).annotate(
-            **flags).select_related(*LIST_RELATED).in_bulk()
+            **flags).select_related(*ROW_RELATED).only(*ROW_FIELDS).in_bulk()
         tickets = []
         for pk, due in page:
             ticket = by_id[pk]
@@ -149,42 +150,73 @@ def queue_tickets(*, viewer: Viewer, query: QueueQuery, now: datetime) -> list[T
     else:
         next_due = _clock(state=RUNNING).order_by("due_at").values("due_at")[:1]
         tickets = list(qs.annotate(next_due=Subquery(next_due), **flags)
-                       .select_related(*LIST_RELATED)
+                       .select_related(*ROW_RELATED).only(*ROW_FIELDS)
                        .order_by(*SORTS.get(query.sort, SORTS["due"]))[:PAGE_SIZE])
     for ticket in tickets:
         ticket.sla_state = sla_state_of(ticket, now)
-    return tickets
+    return decorate_rows(tickets, now)
 
+
+# What a list row shows (queue table, SLA board): loading only these skips the ticket's
+# JSON columns (tags, custom fields), decoded per row, and the unused relations.
+ROW_RELATED = ("organisation", "group", "assignee__user")
+ROW_FIELDS = ("id", "subject", "priority", "status", "organisation__name",
+              "organisation__vip", "group__name", "assignee__user__first_name",
+              "assignee__user__last_name", "assignee__user__username")
 
 WALKED = ("open", "unassigned")
-# A ticket has at most a few running clocks (first response, next reply, resolution):
-# the first PAGE_SIZE tickets by due time are among the first WALK clocks.
-WALK = PAGE_SIZE * 4
+# Clocks read per round of the walk: a ticket has a few running clocks (first response,
+# next reply, resolution), so the first rounds hold the page unless the viewer's scope
+# is a small share of all tickets; after the last round the database sorts the view.
+WALK_ROUNDS = (PAGE_SIZE * 10, PAGE_SIZE * 100)
+
+
+def _clock_rows(limit: int, *, breached: bool) -> tuple[QuerySet, QuerySet]:
+    """The first ``limit`` running clocks by due time (unbreached, or breached and not
+    met) as (ticket id, due) rows, and the same clocks' ticket ids as a subquery: both
+    read the clocks' partial due-time index, never the tickets."""
+    if breached:
+        clocks = SlaTarget.objects.filter(state=RUNNING, breached_at__isnull=False,
+                                          met_at__isnull=True)
+    else:
+        clocks = SlaTarget.objects.filter(state=RUNNING, breached_at__isnull=True)
+    clocks = clocks.filter(due_at__isnull=False).order_by("due_at", "-ticket_id")
+    return (clocks.values_list("ticket_id", "due_at")[:limit],
+            clocks.values("ticket_id")[:limit])
 
 
 def _soonest_due(qs: QuerySet[Ticket]) -> list[tuple[int, datetime | None]] | None:
     """Return the page's (ticket id, next due) pairs, soonest first, tickets without a
     running clock last (newest first); or None when the walk cannot tell.
 
-    Walks the running clocks in due order through their partial indexes (unbreached,
-    then breached-but-running) joined to the tickets in view, instead of computing every
-    ticket's next due time and sorting them all: the cost follows the page, not the queue.
+    Clocks first, then their tickets in scope: reads the first running clocks in due
+    order from their partial indexes (unbreached, and breached-but-running), keeps those
+    whose ticket is in view (one query on the tickets by primary key), and grows the
+    read if the page is not full. The cost follows the page and the viewer's share of
+    the tickets, not the size of the queue (the database's own plan for "tickets in
+    view, joined to their clocks, by due time" walked a group's whole queue).
     """
-    walks = [
-        list(qs.filter(sla_targets__state=RUNNING, sla_targets__breached_at__isnull=True)
-             .order_by("sla_targets__due_at").values_list("id", "sla_targets__due_at")[:WALK]),
-        list(qs.filter(sla_targets__state=RUNNING, sla_targets__breached_at__isnull=False,
-                       sla_targets__met_at__isnull=True)
-             .order_by("sla_targets__due_at").values_list("id", "sla_targets__due_at")[:WALK]),
-    ]
     page: dict[int, datetime | None] = {}
-    for pk, due in sorted(walks[0] + walks[1], key=lambda row: (row[1], -row[0])):
-        if pk not in page:
-            page[pk] = due
-        if len(page) == PAGE_SIZE:
-            return list(page.items())
-    if any(len(walk) == WALK for walk in walks):
-        return None  # more clocks per ticket than expected: let the database sort
+    for limit in WALK_ROUNDS:
+        rows, bound = [], None
+        for breached in (False, True):
+            clocks, ticket_ids = _clock_rows(limit, breached=breached)
+            clocks = list(clocks)
+            if len(clocks) == limit and (bound is None or clocks[-1][1] < bound):
+                bound = clocks[-1][1]  # unread clocks are due at or after this
+            in_view = set(qs.filter(pk__in=ticket_ids).values_list("id", flat=True))
+            rows += [row for row in clocks if row[0] in in_view]
+        page = {}
+        for pk, due in sorted(rows, key=lambda row: (row[1], -row[0])):
+            if bound is not None and due >= bound:
+                break
+            page.setdefault(pk, due)
+            if len(page) == PAGE_SIZE:
+                return list(page.items())
+        if bound is None:
+            break  # every running clock was read
+    else:
+        return None  # the viewer's share is too thin for a walk: let the database sort
     missing = PAGE_SIZE - len(page)
     idle = (qs.filter(~Exists(_clock(state=RUNNING))).order_by("-id")
             .values_list("id", flat=True)[:missing])
@@ -230,12 +262,51 @@ def view_counts(*, viewer: Viewer, groups: list[Group], priorities: list[str],
     return out
 
 
+def _trouble_sets(now: datetime) -> tuple[set[int], set[int]]:
+    """Return the ids of every breached ticket and of every ticket breaching soon (and
+    not breached), read once from the clocks' small partial indexes (one UNION ALL)."""
+    table = connection.ops.quote_name(SlaTarget._meta.db_table)
+    sql, params = [], []
+    for part in _PARTS:
+        where, needs_now = _PARTS[part]
+        sql.append(f"SELECT ticket_id, '{part}' FROM {table} WHERE {where}")
+        params += [connection.ops.adapt_datetimefield_value(
+            now + SOON if n == "soon" else now) for n in needs_now]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql), params)
+        rows = cursor.fetchall()
+    breached = {pk for pk, part in rows if part in ("breached", "overdue")}
+    soon = {pk for pk, part in rows if part in ("due_soon", "warned")} - breached
+    return breached, soon
+
+
+def _trouble_in_view(viewer: Viewer, now: datetime,
+                     *fields: str) -> tuple[set[int], set[int], list[tuple]]:
+    """The breached and breaching-soon ids among the viewer's open tickets, with
+    ``fields`` of those tickets. The tickets are read by primary key from the trouble
+    set; whether each is still open is checked here, so no plan can prefer scanning
+    every open ticket's status."""
+    breached, soon = _trouble_sets(now)
+    rows = [row[:1] + row[2:] for row in tickets_visible_to(viewer).filter(trouble_q(now))
+            .values_list("id", "status", *fields) if row[1] in UNRESOLVED]
+    ids = {row[0] for row in rows}
+    return breached & ids, soon & ids, rows
+
+
 def trouble_counts(*, viewer: Viewer, now: datetime) -> dict[str, int]:
     """Return how many of the viewer's open tickets are breached and breaching soon:
     read from the few clocks in trouble, so it costs the same however big the queue."""
-    return open_tickets(viewer).filter(trouble_q(now)).aggregate(
-        breached=Count("id", filter=breached_q(now)),
-        soon=Count("id", filter=soon_q(now) & ~breached_q(now)))
+    breached, soon, _rows = _trouble_in_view(viewer, now)
+    return {"breached": len(breached), "soon": len(soon)}
+
+
+def _open_load_condition() -> RawSQL:
+    """``status IN (...)`` written exactly as the partial index ``ticket_open_load``'s
+    condition, with literals: SQLite uses a partial index only for a query whose WHERE
+    repeats its condition, and bound parameters inside an IN list do not count."""
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    statuses = ", ".join(f"'{s}'" for s in sorted(UNRESOLVED))  # constants, no user input
+    return RawSQL(f'{table}."status" IN ({statuses})', (), output_field=BooleanField())
 
 
 @dataclass(frozen=True)
@@ -250,29 +321,44 @@ class Board:
 
 def sla_board(*, viewer: Viewer, priorities: list[str], now: datetime) -> Board:
     """Return the manager's SLA board: open work by priority, what is breached now and what
-    breaches within the hour, per-queue and per-agent load."""
-    open_qs = open_tickets(viewer)
-    per_priority = {row["priority"]: row for row in open_qs.values("priority").annotate(
-        total=Count("id"), breached=Count("id", filter=breached_q(now)),
-        soon=Count("id", filter=soon_q(now) & ~breached_q(now)))}
-    order = priorities + sorted(set(per_priority) - set(priorities))
-    by_priority = [
-        {"priority": p or "–", "total": per_priority[p]["total"],
-         "breached": per_priority[p]["breached"], "soon": per_priority[p]["soon"]}
-        for p in order if p in per_priority
-    ]
+    breaches within the hour, per-queue and per-agent load.
+
+    Breached and breaching-soon counts come from the clocks in trouble (a small set,
+    whatever the backlog); the open totals per priority, queue and agent come from one
+    GROUP BY over the tickets' (status, priority, group, assignee) index, read in index
+    order without touching the ticket rows (``ticket_open_load``)."""
+    # One pass over the (status, priority, group, assignee) index, grouped in its order.
+    load_rows = list(tickets_visible_to(viewer).filter(_open_load_condition())
+                     .order_by().values_list("priority", "group_id", "assignee_id")
+                     .annotate(n=Count("*")))
+    totals: dict[str, int] = {}
+    per_group: dict[int | None, list[int]] = {}
+    load: dict[int, int] = {}
+    for priority, group_id, assignee_id, n in load_rows:
+        totals[priority] = totals.get(priority, 0) + n
+        counts = per_group.setdefault(group_id, [0, 0])
+        counts[0] += n
+        if assignee_id is None:
+            counts[1] += n
+        else:
+            load[assignee_id] = load.get(assignee_id, 0) + n
+    breached_ids, soon_ids, trouble = _trouble_in_view(viewer, now, "priority")
+    per_priority = {p: {"total": n, "breached": 0, "soon": 0} for p, n in totals.items()}
+    for pk, priority in trouble:
+        row = per_priority.setdefault(priority, {"total": 0, "breached": 0, "soon": 0})
+        row["breached"] += pk in breached_ids
+        row["soon"] += pk in soon_ids
+    order = priorities + sorted(set(per_priority) - set(priorities), key=str)
+    by_priority = [{"priority": p or "–", **per_priority[p]} for p in order if p in per_priority]
     breached = queue_tickets(viewer=viewer, query=QueueQuery(view="breached"), now=now)[:20]
     soon = queue_tickets(viewer=viewer, query=QueueQuery(view="soon"), now=now)[:20]
-    groups = list(groups_of(viewer).annotate(
-        open=Count("tickets", filter=Q(tickets__status__in=UNRESOLVED)),
-        unassigned=Count("tickets", filter=Q(tickets__status__in=UNRESOLVED,
-                                             tickets__assignee__isnull=True)),
-    ).values("id", "name", "open", "unassigned"))
-    agents = list(Agent.objects.filter(is_active=True).select_related("user").annotate(
-        open=Count("tickets", filter=Q(tickets__status__in=UNRESOLVED)),
-    ).filter(open__gt=0).order_by("-open", "user__username")[:50])
+    groups = [{"id": g["id"], "name": g["name"], "open": per_group.get(g["id"], [0, 0])[0],
+               "unassigned": per_group.get(g["id"], [0, 0])[1]}
+              for g in groups_of(viewer).values("id", "name")]
+    agents = Agent.objects.filter(pk__in=list(load), is_active=True).select_related("user")
+    agents = sorted(agents, key=lambda a: (-load[a.pk], a.user.username))[:50]
     return Board(
         by_priority=by_priority, breached=breached, soon=soon, groups=groups,
-        agents=[{"name": str(a), "open": a.open} for a in agents],
+        agents=[{"name": str(a), "open": load[a.pk]} for a in agents],
         total_open=sum(row["total"] for row in by_priority),
     )

@@ -45,7 +45,11 @@
     if (key === "g") { pending = "g"; return; }
     if (key === "j") { event.preventDefault(); select(current() + 1); }
     else if (key === "k") { event.preventDefault(); select(current() - 1); }
-    else if (key === "Enter" && current() >= 0) {
+    else if (key === "Escape") {
+      var menu = document.querySelector("details[data-menu][open]");
+      if (menu) { menu.open = false; menu.querySelector("summary").focus(); }
+    }
+    else if (key === "Enter" && current() >= 0 && !event.target.closest("summary")) {
       var link = rows()[current()].querySelector("[data-open]");
       if (link && document.activeElement !== link) { event.preventDefault(); link.click(); }
     } else if (key === "r" || key === "n") {
@@ -55,6 +59,13 @@
       var help = document.getElementById("help");
       if (help && help.showModal) { event.preventDefault(); help.showModal(); }
     }
+  });
+
+  // The "More" menu closes when a click lands outside it.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.open = false;
+    });
   });
 
   document.addEventListener("click", function (event) {
