@@ -264,6 +264,21 @@ def source_digest() -> str:
         for f in files)
 
 
+def staff_engineering() -> None:
+    """An engineer holding the ENG tier in its queue, as on the demo: an escalation to a
+    queue nobody works is refused, and the benchmark must time the escalation itself."""
+    from django.db.models import Q
+
+    from tierdesk.people import services as people
+    from tierdesk.people.models import Group, Role, Tier
+
+    eng = Tier.objects.get(code="ENG")
+    queue = (Group.objects.filter(Q(code="ENG") | Q(tier=eng)).first()
+             or Group.objects.create(name="Engineering", code="ENG", tier=eng))
+    people.agent_create(username="bench-engineer", email="engineer@bench.localhost",
+                        name="Bench Engineer", role=Role.ENGINEER, tier=eng, groups=[queue])
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.open < 1 or not 0 < args.due_fraction < 1:
@@ -292,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         plan_batch = args.sweep_batch or 500
 
         version, org, contact = sla_bench.seed_fixtures()
+        staff_engineering()
         t0 = time.perf_counter()
         seed_tickets_sql(n=args.open, n_due=n_due, version=version, org=org, contact=contact,
                          batch=args.seed_batch)

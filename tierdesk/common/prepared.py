@@ -203,7 +203,9 @@ def _saver(field: models.Field, utc_sqlite: bool = False) -> Callable[[models.Mo
     the field's own methods would hand the value back unchanged."""
     attname = field.attname
     prep = field.get_db_prep_save
-    if type(field).pre_save is not models.Field.pre_save:  # auto_now and the like
+    stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    if stamped or (type(field).pre_save is not models.Field.pre_save
+                   and not isinstance(field, models.DateField)):  # auto_now and the like
         return lambda obj, connection: prep(field.pre_save(obj, True), connection)
     if utc_sqlite and field.get_internal_type() == "DateTimeField":
         # SQLite stores an aware datetime as its naive UTC text (``str()``); Django gets

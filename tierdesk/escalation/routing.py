@@ -13,6 +13,7 @@ from django.db import connection
 from tierdesk.common import prepared
 from tierdesk.common.errors import Conflict
 from tierdesk.people.models import Agent, Group, Tier
+from tierdesk.tickets import batch
 
 
 @cache
@@ -36,11 +37,17 @@ def _statement(tier: bool, vendor: str) -> tuple[str, prepared.Columns]:
 
 def staffed_queue(to: str, *, tier: bool) -> Group:
     """Return the queue for tier or unit ``to``; raise ``Conflict`` when nobody works it."""
-    sql, cols = _statement(tier, connection.vendor)
-    # The same member must be active and (for a tier) hold the tier.
-    params = [to, to, to, to] if tier else [to, to]
-    row = prepared.fetch_one(sql, params)
-    queue = cols.build(row) if row is not None else None
+    # Staffing cannot change inside one transaction: a sweep batch escalating hundreds
+    # of tickets to the same tier asks once.
+    memo = batch.memo()
+    key = ("staffed_queue", to, tier)
+    if key in memo:
+        queue = memo[key]
+    else:
+        sql, cols = _statement(tier, connection.vendor)
+        # The same member must be active and (for a tier) hold the tier.
+        row = prepared.fetch_one(sql, [to, to, to, to] if tier else [to, to])
+        queue = memo[key] = cols.build(row) if row is not None else None
     if queue is None:
         holder = f"an active agent of tier {to}" if tier else "an active member"
         raise Conflict(

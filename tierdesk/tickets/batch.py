@@ -28,6 +28,7 @@ from tierdesk.tickets.models import Ticket, TicketEvent
 class Batch:
     def __init__(self) -> None:
         self.events: list[TicketEvent] = []
+        self.latest: dict[tuple[int, str], TicketEvent] = {}  # unwritten, by (ticket, type)
         self.held: dict[int, Ticket] = {}
         self.dirty: dict[int, set[str]] = {}
         self.memo: dict[Any, Any] = {}  # lookups that hold for the whole transaction
@@ -37,6 +38,10 @@ class Batch:
         # Search documents to write at the end: a ticket and its messages when known in
         # memory (a new ticket's first one), None to read them back then.
         self.search: dict[int, tuple[Ticket, list[tuple[str, str]] | None]] = {}
+
+    def gather(self, event: TicketEvent) -> None:
+        self.events.append(event)
+        self.latest[(event.ticket_id, event.type)] = event
 
     def flush_events(self) -> None:
         by_model: dict[type, list[Any]] = {}
@@ -50,6 +55,7 @@ class Batch:
         self.late_ids = []
         if self.events:
             pending, self.events = self.events, []
+            self.latest.clear()
             prepared.insert_many(pending)
 
     def flush(self) -> None:
@@ -180,5 +186,4 @@ def gathered_event(ticket: Ticket, type: str) -> TicketEvent | None:
     batch = _current.get()
     if batch is None:
         return None
-    return next((e for e in reversed(batch.events)
-                 if e.ticket_id == ticket.pk and e.type == type), None)
+    return batch.latest.get((ticket.pk, type))

@@ -27,7 +27,7 @@ def record(ticket: Ticket, type: str, actor, at, **data: Any) -> TicketEvent:
                         data={k: _json(v) for k, v in data.items()})
     gathering = batch.current()
     if gathering is not None:
-        gathering.events.append(event)
+        gathering.gather(event)
         return event
     return prepared.insert(event)
 
