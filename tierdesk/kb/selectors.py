@@ -17,10 +17,9 @@ from tierdesk.kb.models import Article, KbTask, Translation
 from tierdesk.kb.search import ARTICLES
 from tierdesk.kb.words import question_words
 from tierdesk.search import text
-from tierdesk.search.query import ranked_ids_sql
+from tierdesk.search.query import RANK_WINDOW, ranked_ids_sql, selective_words
 
 CODE_IN_TEXT = re.compile(r"\b([A-Za-z]{1,8}-\d{2,6})\b")
-SEARCH_WINDOW = 20_000  # rank every match: a KB has thousands of versions, not millions
 
 
 @dataclass(frozen=True)
@@ -58,13 +57,17 @@ def _scope(*, language: str, public: bool, statuses: tuple[str, ...]) -> tuple[s
     return where + ")", params
 
 
-def _ranked(words: list[str], prefixes: set[str], *, any_word: bool, language: str,
-            public: bool, statuses: tuple[str, ...], limit: int) -> list[tuple[int, float]]:
+def _ranked(words: list[str], prefixes: set[str], *, language: str, public: bool,
+            statuses: tuple[str, ...], limit: int, narrow: bool) -> list[tuple[int, float]]:
+    """Rank the versions in ``language`` holding any of ``words``; with ``narrow``, only
+    those holding one of the question's selective words (``query.selective_words``)."""
     where, params = _scope(language=language, public=public, statuses=statuses)
+    selective = selective_words(ARTICLES, words, internal=True, prefixes=prefixes,
+                                partition=language) if narrow else None
     built = ranked_ids_sql(
-        ARTICLES, "", words=words, prefixes=prefixes, any_word=any_word, internal=True,
+        ARTICLES, "", words=words, prefixes=prefixes, any_word=True, internal=True,
         table=_q(Translation._meta.db_table), alias="t", where=where, params=params,
-        limit=limit, window=SEARCH_WINDOW)
+        limit=limit, window=RANK_WINDOW, partition=language, narrow=selective)
     if built is None:
         return []
     sql, sql_params = built
@@ -78,17 +81,20 @@ def search_articles(*, query: str, language: str, public: bool, limit: int = 10,
     1. Articles linked to an error code the query names (matched whole: DS-1001 never
        finds DS-1002) come first.
     2. Then the full-text ranking of the question's words (any of them, stop words
-       dropped, long words by their stem), title above codes above body.
+       dropped, long words by their stem), title above codes above body, over the
+       versions in ``language`` that hold one of its selective words: the cost follows
+       the question's good matches, not the size of the KB (``query.selective_words``).
     """
     codes = error_codes_in(query)
     code_words = [w for c in codes for w in text.words(c)]
     by_code: list[tuple[int, float]] = []
     if code_words:
-        by_code = _ranked(code_words, set(), any_word=True, language=language,
-                          public=public, statuses=statuses, limit=limit)
+        # An error code is in a handful of articles: rank them all, no counting.
+        by_code = _ranked(code_words, set(), language=language, public=public,
+                          statuses=statuses, limit=limit, narrow=False)
     words, prefixes = question_words(query, language)
-    ranked = _ranked(words, prefixes, any_word=True, language=language, public=public,
-                     statuses=statuses, limit=limit + len(by_code)) if words else []
+    ranked = _ranked(words, prefixes, language=language, public=public, statuses=statuses,
+                     limit=limit + len(by_code), narrow=True) if words else []
     ids = [pk for pk, _ in by_code] + [pk for pk, _ in ranked]
     if not ids:
         return []
