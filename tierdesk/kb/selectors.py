@@ -17,7 +17,7 @@ from tierdesk.kb.models import Article, KbTask, Translation
 from tierdesk.kb.search import ARTICLES
 from tierdesk.kb.words import question_words
 from tierdesk.search import text
-from tierdesk.search.query import RANK_WINDOW, ranked_ids_sql, selective_words
+from tierdesk.search.query import ranked_ids_sql, selective_words
 
 CODE_IN_TEXT = re.compile(r"\b([A-Za-z]{1,8}-\d{2,6})\b")
 
@@ -67,7 +67,7 @@ def _ranked(words: list[str], prefixes: set[str], *, language: str, public: bool
     built = ranked_ids_sql(
         ARTICLES, "", words=words, prefixes=prefixes, any_word=True, internal=True,
         table=_q(Translation._meta.db_table), alias="t", where=where, params=params,
-        limit=limit, window=RANK_WINDOW, partition=language, narrow=selective)
+        limit=limit, partition=language, narrow=selective)
     if built is None:
         return []
     sql, sql_params = built

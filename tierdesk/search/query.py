@@ -62,7 +62,7 @@ def ranked_ids_sql(
 
 def selective_words(index: SearchIndex, words: Sequence[str], *, internal: bool,
                     prefixes: Collection[str] = (), partition: str | None = None,
-                    window: int = RANK_WINDOW, using: str = "default") -> list[str] | None:
+                    window: int | None = None, using: str = "default") -> list[str] | None:
     """Return the words whose matches are worth ranking for a question matched on any of
     its ``words``, or None when all of them are (rank every match).
 
@@ -71,7 +71,8 @@ def selective_words(index: SearchIndex, words: Sequence[str], *, internal: bool,
     holding none of them share one or two common words with the question and rank at
     the bottom. So:
 
-    1. count each word's matches (in ``partition``), each count stopping past ``window``:
+    1. count each word's matches (in ``partition``), each count stopping past ``window``
+       (``RANK_WINDOW`` unless given):
        one statement, at most ``window + 1`` index entries read per word, none ranked;
     2. take the words from the rarest while their matches add up to at most ``window``;
     3. the search then ranks only the documents holding one of those words, scored by
@@ -82,6 +83,7 @@ def selective_words(index: SearchIndex, words: Sequence[str], *, internal: bool,
     """
     if not words:
         return None
+    window = window or RANK_WINDOW
     parts, params = [], []
     for word in words:
         where, _, where_params, _ = backends.match(
