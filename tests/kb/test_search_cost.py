@@ -105,3 +105,21 @@ def test_a_search_runs_the_same_few_statements_whatever_it_finds(kb, question):
     assert len(hits) == 10
     # Words counted, then versions ranked and loaded (and the error code's own ranking).
     assert len(ran) == (3 if "DS-" in question else 2)
+
+
+def test_the_bot_reads_the_pack_once_and_writes_its_answer_once(transactional_db, kb, team,
+                                                               dataflow):
+    """Outside a transaction (as a request runs) every read of the active pack is a query."""
+    from tierdesk.kb import bot
+    from tierdesk.kb.models import BotConversation
+    from tierdesk.people.access import viewer_for
+
+    customer = viewer_for(team.customer.user)
+    bot.bot_ask(viewer=customer, question=QUESTION, language="en")  # the pack parsed once
+    with CaptureQueriesContext(connection) as ran:
+        asked = bot.bot_ask(viewer=customer, question=QUESTION, language="en")
+    sql = [q["sql"] for q in ran]
+    assert asked.outcome == BotConversation.Outcome.OPEN and asked.articles
+    assert sum("packs_policypackversion" in s for s in sql) == 1
+    assert sum(s.startswith(("INSERT", "UPDATE")) for s in sql) == 1
+    assert asked.transcript[-1]["articles"][0]["title"]  # the articles offered, in one row
