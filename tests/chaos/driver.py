@@ -69,6 +69,7 @@ class LoadResult:
 
 
 INBOUND_SECRET = "chaos-inbound-secret"
+RECOVER_AFTER = 10  # seconds (TIERDESK_MAIL_RECOVER_AFTER; 300 in production)
 INBOUND_PATH = "/api/v1/channels/email/inbound"
 
 
@@ -239,7 +240,9 @@ def run_chaos(root: Path, *, database: str, tickets: int, rounds: int, concurren
     cluster = Cluster(root, database=database, broker_url=broker_url or redis_url(),
                       instances=2 if database == "postgres" else 1, web_workers=2,
                       workers=1, worker_concurrency=1,
-                      extra_env={"TIERDESK_MAIL_INBOUND_SECRET": INBOUND_SECRET})
+                      extra_env={"TIERDESK_MAIL_INBOUND_SECRET": INBOUND_SECRET,
+                                 # mail stored by a killed worker is filed by the sweep
+                                 "TIERDESK_MAIL_RECOVER_AFTER": str(RECOVER_AFTER)})
     run = uuid.uuid4().hex[:6]
     prefix, mail_prefix = f"chaos {run} api", f"chaos {run} mail"
     total = tickets + mails
@@ -276,7 +279,10 @@ def run_chaos(root: Path, *, database: str, tickets: int, rounds: int, concurren
             f"answered in {result.seconds:.0f}s, {result.retries} retries")
         # Delivery runs behind the creates on a busy machine (one worker, one SMTP
         # connection per mail): give it time in proportion to the backlog.
-        report, mail_report = wait_delivered(cluster, prefix, timeout=max(120.0, total * 0.25),
+        wait = max(120.0, total * 0.25)
+        if mails:  # mail stored by a killed worker: filed by the sweep after RECOVER_AFTER
+            wait_recovered(cluster, run, timeout=wait)
+        report, mail_report = wait_delivered(cluster, prefix, timeout=wait,
                                              mail_prefix=mail_prefix if mails else "")
         received = received_ids(cluster)
         outbox_ids = report.pop("outbox_ids") + mail_report.pop("outbox_ids", [])
@@ -330,6 +336,15 @@ def verdict(report: dict) -> list[str]:
     return problems
 
 
+def wait_recovered(cluster: Cluster, run: str, timeout: float) -> None:
+    """Wait until none of the run's stored mail is left unfiled (or ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not inbound_report(cluster, run)["inbound_outcomes"].get("unprocessed"):
+            return
+        time.sleep(1)
+
+
 def inbound_report(cluster: Cluster, run: str) -> dict:
     """What the mail store holds for the run's Message-IDs: how each was filed."""
     db = cluster.database_handle()
@@ -368,6 +383,12 @@ def mail_verdict(mail: dict, n: int) -> list[str]:
             problems.append(f"{key}: {mail[key]}")
     if mail["outbox_states"] != {"delivered": n}:
         problems.append(f"outbox states: {mail['outbox_states']}")
+    # Every stored copy filed: the one that opened the ticket, the others as duplicates
+    # of its Message-ID; none left unfiled, none in the failed-mail store.
+    left = {k: v for k, v in mail["inbound_outcomes"].items()
+            if k not in ("created", "duplicate")}
+    if left:
+        problems.append(f"stored mail not filed: {left}")
     return problems
 
 

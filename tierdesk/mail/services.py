@@ -142,12 +142,29 @@ def process(inbound: InboundMail) -> Result:
         machine = machines.recognise(mail, own)
         contact = _sender_contact(mail) if machine is None else None
         with transaction.atomic(durable=True):
+            done = _already_done(inbound)
+            if done is not None:
+                return done
             return _file(inbound, mail, contact, machine, own)
     except (ServiceError, ValidationError) as exc:
         return _failed(inbound, _why(exc), mail)
     except Exception as exc:
         log.exception("mail %s could not be filed", inbound.pk)
         return _failed(inbound, f"{type(exc).__name__}: {exc}", mail)
+
+
+def _already_done(inbound: InboundMail) -> Result | None:
+    """The outcome of ``inbound`` if another process filed it meanwhile, else None.
+
+    Locks the row for the transaction, so the stalled-mail recovery (tierdesk/mail/
+    recovery.py) and the request that is still filing it never both do: the second waits
+    for the first to commit, then finds it done, instead of overwriting its outcome.
+    """
+    current = (InboundMail.objects.select_for_update()
+               .only("state", "outcome", "ticket_id", "reason").get(pk=inbound.pk))
+    if current.state != InboundMail.State.DONE:
+        return None
+    return Result(inbound.pk, current.outcome, current.ticket_id, current.reason)
 
 
 def _why(exc: Exception) -> str:
