@@ -1,6 +1,7 @@
-"""Mail stored but never filed, because the process filing it died (issue 15, "faults
-survived"): the mail sweep files it after ``TIERDESK_MAIL_RECOVER_AFTER``, once, and a
-copy the sender's retry already filed stays one ticket."""
+"""Mail stored but never filed, because the process filing it died or its database
+connection was cut (issue 15, "faults survived"): the mail sweep files it after
+``TIERDESK_MAIL_RECOVER_AFTER``, once, and a copy the sender's retry filed stays one
+ticket, with the other copies recorded as its duplicates rather than as failed mail."""
 
 from datetime import timedelta
 
@@ -39,7 +40,7 @@ def test_a_stalled_copy_of_a_mail_the_senders_retry_filed_is_a_duplicate(dataflo
     stalled = store_raw(raw, source="http")  # the first try died before filing
     retried = ingest(raw, source="http")  # the sender got no answer and posted it again
 
-    assert recover_stalled(now=later()) == 1
+    assert recover_stalled(now=later()) == 0  # nothing left to file
 
     stalled.refresh_from_db()
     assert retried.outcome == InboundMail.Outcome.CREATED
@@ -57,3 +58,34 @@ def test_filing_a_mail_another_process_filed_meanwhile_keeps_its_outcome(dataflo
     stored.refresh_from_db()
     assert (again.outcome, again.ticket_id) == (first.outcome, first.ticket_id)
     assert stored.outcome == InboundMail.Outcome.CREATED and Ticket.objects.count() == 1
+
+
+def test_a_copy_that_failed_is_a_duplicate_once_the_senders_retry_is_filed(dataflow):
+    raw = mail(subject="Exports stopped", message_id=new_id())
+    cut = store_raw(raw, source="http")
+    # its database connection was cut while filing: stored, answered 422, left failed
+    InboundMail.objects.filter(pk=cut.pk).update(
+        state=InboundMail.State.FAILED, outcome=InboundMail.Outcome.FAILED,
+        reason="OperationalError: server closed the connection unexpectedly")
+
+    retried = ingest(raw, source="http")
+
+    cut.refresh_from_db()
+    assert retried.outcome == InboundMail.Outcome.CREATED
+    assert (cut.state, cut.outcome) == (InboundMail.State.DONE, InboundMail.Outcome.DUPLICATE)
+    assert str(retried.inbound_id) in cut.reason
+    assert not InboundMail.objects.filter(state=InboundMail.State.FAILED).exists()
+
+
+def test_a_copy_failing_after_another_was_filed_is_recorded_as_a_duplicate(dataflow,
+                                                                          settings):
+    raw = mail(subject="Exports stopped", message_id=new_id())
+    ingest(raw, source="http")
+    settings.MAIL_MAX_MESSAGE_BYTES = 100  # this copy fails before it is parsed
+
+    late = ingest(raw, source="http")
+
+    assert late.outcome == InboundMail.Outcome.DUPLICATE
+    assert "this copy failed" in late.reason
+    assert not InboundMail.objects.filter(state=InboundMail.State.FAILED).exists()
+    assert Ticket.objects.count() == 1
