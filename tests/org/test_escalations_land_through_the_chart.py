@@ -144,3 +144,13 @@ def test_a_pack_without_a_chart_leaves_escalations_unassigned_in_the_queue(db):
                              "replication_steps": "Open it"})
     ticket.refresh_from_db()
     assert (ticket.group, ticket.assignee) == (queue, None)
+
+
+def test_readiness_does_not_warn_about_a_tier_the_chart_hands_to_a_person(csu):
+    """Tier 3 has no queue, but its Lead Technical Support takes escalations in person;
+    Tier 4 has neither, and is still reported."""
+    from tierdesk.escalation.staffing import routing_warnings
+
+    warnings = routing_warnings(csu["pack"])
+    assert not [w for w in warnings if w.startswith("escalation to T3:")]
+    assert [w for w in warnings if w.startswith("escalation to T4:")]
