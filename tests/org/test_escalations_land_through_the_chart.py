@@ -154,3 +154,17 @@ def test_readiness_does_not_warn_about_a_tier_the_chart_hands_to_a_person(csu):
     warnings = routing_warnings(csu["pack"])
     assert not [w for w in warnings if w.startswith("escalation to T3:")]
     assert [w for w in warnings if w.startswith("escalation to T4:")]
+
+
+def test_the_person_an_escalation_lands_on_is_told_by_mail(csu, tiers, api_as):
+    from tierdesk.outbox.models import OutboxMessage
+
+    Placement.objects.filter(agent=csu["tess"]).update(away=True)
+    ticket = _at_tier_2(csu)
+    api_as(csu["sid"]).post(f"/api/v1/tickets/{ticket.pk}/escalations",
+                            {"to": "T3", "handoff": HANDOFF})
+
+    mail = OutboxMessage.objects.get(payload__template="escalation:assigned")
+    assert mail.payload["to"] == [csu["mo"].user.email]
+    assert "as Customer Support Manager, covering for the Lead Technical Support" in (
+        mail.payload["body"])

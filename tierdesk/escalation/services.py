@@ -135,7 +135,23 @@ def escalate(*, ticket: Ticket, viewer: Viewer, to: str, criteria: list[str],
     follow(ticket=ticket, viewer=viewer, at=now)  # who hands it on hears how it ends
     _move(ticket, viewer, now, to, queue, tier=not unit, reason=f"escalated to {to}",
           assignee=landing.agent if landing else None)
+    if landing is not None:
+        _tell_holder(ticket, landing, pack, now)
     return escalation
+
+
+def _tell_holder(ticket: Ticket, landing: Landing, pack: Any, now) -> None:
+    """Mail the person the chart gave the ticket to: nobody else assigned it to them."""
+    from tierdesk.outbox import services as outbox
+
+    data = _landed(landing, pack)
+    cover = f", covering for the {data['covering']}" if "covering" in data else ""
+    outbox.enqueue_email(
+        to=landing.agent.user.email, ticket_id=ticket.pk, at=now,
+        template="escalation:assigned",
+        subject=f"[Ticket #{ticket.pk}] escalated to you: {ticket.subject}",
+        body=f"Ticket #{ticket.pk} ({ticket.priority}) was escalated to you as "
+             f"{data['position']}{cover}.")
 
 
 def _queue(to: str, *, unit: bool, landing: Landing | None) -> Group | None:
