@@ -168,3 +168,22 @@ def test_the_person_an_escalation_lands_on_is_told_by_mail(csu, tiers, api_as):
     assert mail.payload["to"] == [csu["mo"].user.email]
     assert "as Customer Support Manager, covering for the Lead Technical Support" in (
         mail.payload["body"])
+
+
+@pytest.mark.parametrize(("away", "assignee"), [(False, "tess"), (True, "mo")])
+def test_a_rule_assigning_to_a_role_gives_the_ticket_to_its_holder_or_their_cover(
+        csu, away, assignee):
+    """``assign: {role: lead_technical}`` reaches CSU's one Lead Technical Support (not
+    every specialist), and the Customer Support Manager who covers the box when away."""
+    from tierdesk import clock
+    from tierdesk.policy.schema_rules import Action
+    from tierdesk.rules.actions import run_actions
+
+    Placement.objects.filter(agent=csu["tess"]).update(away=away)
+    ticket, _ = ticket_create(viewer=viewer_for(csu["al"].user), subject="Report export",
+                              body="The export stops at 10,000 rows",
+                              requester=csu["customer"])
+    done = run_actions(pack=csu["pack"], ticket=ticket, at=clock.now(), cause="test rule",
+                       actions=[Action.model_validate({"assign": {"role": "lead_technical"}})])
+    ticket.refresh_from_db()
+    assert ticket.assignee == csu[assignee], done
