@@ -1,4 +1,5 @@
-"""`make run`'s demo: every escalation path of the DataFlow pack reaches someone."""
+"""`make run`'s demo: every escalation path of the DataFlow pack reaches someone, and a
+manager signing in finds QA reviews, risk register entries and the chart filled in."""
 
 from datetime import UTC, datetime
 
@@ -55,3 +56,51 @@ def test_demo_p0_outage_tickets_sit_in_devops_where_its_engineers_see_them(demo)
     outages = demo["eve"].get("/api/v1/tickets?priority=P0").json()["items"]
     assert {t["organisation"]["external_id"] for t in outages} == {"1003", "1036"}
     assert {t["group"]["name"] for t in outages} == {"DevOps"}
+
+
+def _page_as(username: str, url: str) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    return page.content.decode()
+
+
+def test_demo_manager_sees_the_qa_reviews_on_the_qa_page(demo):
+    page = _page_as("maria", "/agent/qa/")
+    assert page.count("% by") >= 3  # "#12 · Alice Agent · 93.3% by Quinn QA"
+    assert "Quinn QA" in page and "Alice Agent" in page
+
+
+def test_demo_agent_sees_her_own_qa_scores(demo):
+    mine = demo["alice"].get("/api/v1/qa/reviews/mine").json()
+    assert sorted(r["total"] for r in mine["reviews"]) == [56.0, 96.0]  # weighted 2:1:2
+
+
+def test_demo_manager_sees_the_risk_register(demo):
+    risks = demo["maria"].get("/api/v1/risks").json()
+    assert {(r["category"], r["score"]) for r in risks} == {("outage", 9), ("churn", 6)}
+    page = _page_as("maria", "/agent/risks/")
+    assert "DB-2002 outages on all workspaces" in page
+
+
+def test_demo_chart_places_the_demos_people(demo):
+    chart = demo["maria"].get("/api/v1/org/chart").json()
+    director = chart["structure"][0]
+    assert [h["username"] for h in director["holders"]] == ["dan"]
+    manager = next(b for b in director["reports"] if b["code"] == "support_manager")
+    assert [h["username"] for h in manager["holders"]] == ["maria"]
+    assert {b["code"] for b in manager["reports"]} >= {"qa_reviewer", "agents"}
+    page = _page_as("maria", "/agent/org/")
+    assert "Maria Manager" in page and "Support Manager" in page
+
+
+def test_demo_chart_leaves_only_the_vacant_cto_to_report(demo):
+    """The demo has no CTO; the Support Director covers the box."""
+    from tierdesk.org.checks import chart_warnings
+
+    assert chart_warnings(active_pack()) == [
+        "organisation.positions[1] (cto, CTO): nobody on this instance holds it; whoever "
+        "covers it stands in"]

@@ -1,4 +1,5 @@
-"""A demo data set drawn from the DataFlow handbook's own examples (customers 1001...)."""
+"""A demo data set drawn from the DataFlow handbook's own examples (customers 1001...),
+with the QA reviews, risk register entries and organisation chart a manager's pages show."""
 
 from dataclasses import dataclass
 
@@ -93,6 +94,7 @@ def load_demo() -> list[str]:
     lines = _apply_demo_pack()
     lines += _load_people()
     lines += _load_customers_and_tickets()
+    lines += _load_org_qa_and_risks()
     return lines
 
 
@@ -104,8 +106,9 @@ def _apply_demo_pack() -> list[str]:
 
     if active_version() is not None:
         return []
-    source = (PACKS_DIR / "dataflow.yaml").read_text(encoding="utf-8")
-    version = pack_apply(source=source, note="demo").version
+    source = demo_pack_source((PACKS_DIR / "dataflow.yaml").read_text(encoding="utf-8"))
+    version = pack_apply(source=source, note="demo: DataFlow with the demo's chart, QA "
+                                            "scorecard and risk register").version
     return [f"pack     {version.name} v{version.version} (active)"]
 
 
@@ -163,4 +166,132 @@ def _load_customers_and_tickets() -> list[str]:
             error_code=code, group=groups[group],
             language=orgs[external_id].language,
         )
+    return lines
+
+
+# The DataFlow handbook draws no organisation chart and keeps no QA scorecard or risk
+# register, so the shipped pack has none; the demo adds its own (every line "handbook
+# silent" unless quoted) so the QA, risk and chart pages have something to show.
+DEMO_ROLES = """\
+  - {code: qa_lead, name: QA reviewer}  # the demo's: handbook silent on QA reviewers
+"""
+DEMO_SECTIONS = """
+
+# ---- Added by the demo (tierdesk/demo.py), not by the DataFlow handbook ----
+organisation:
+  department: DataFlow Support
+  positions:
+    # "Notify CTO and Support Director."
+    - {code: support_director, name: Support Director, role: director}
+    - {code: cto, name: CTO, role: cto, covered_by: support_director}
+    # "Support Manager (Level 2)"; cover: handbook silent, the Support Director
+    - {code: support_manager, name: Support Manager, role: support_manager,
+       reports_to: support_director, covered_by: support_director}
+    - {code: qa_reviewer, name: QA reviewer, role: qa_lead, reports_to: support_manager,
+       covered_by: support_manager}
+    - {code: kb_editor, name: Knowledge base editor, reports_to: support_manager}
+    # "Agent (Level 1)"
+    - {code: agents, name: Support agents, kind: team, reports_to: support_manager}
+    # "Escalate to Engineering within 2 hours if unresolved"
+    - {code: engineering, name: Engineering, kind: team, reports_to: cto}
+    # "Finance Director (Level 3)": outside support, the refunds' last level
+    - {code: finance_director, name: Finance Director, kind: contact, role: finance_director}
+    # "Escalate to Product Team for bugs or requests within 24 hours (Jira ticket)."
+    - {code: product_contact, name: Product Team contact, kind: contact, unit: product}
+quality:
+  scorecards:
+    ticket:
+      label: Ticket handling
+      scale: 5
+      pass_mark: 80
+      criteria:
+        - {code: accuracy, label: Accuracy, weight: 2}  # handbook silent
+        # "Maintain a professional, empathetic tone in all interactions"
+        - {code: empathy, label: Empathy, weight: 1}
+        # "Document issue details (error code, customer ID, steps to reproduce) in Zendesk."
+        - {code: process, label: Process followed, weight: 2}
+  sample: {per_agent: 2, every: 7d, reviewer_role: qa_lead, calibration: 1}
+risks:
+  categories: [outage, security, data, financial, churn]
+  likelihood: [low, medium, high]
+  impact: [low, medium, high]
+  owner: {role: support_manager}
+  review_within: 7d
+  review_day: mon
+"""
+
+
+def demo_pack_source(dataflow: str) -> str:
+    """Return the DataFlow pack with the demo's QA reviewer role, chart, scorecard and
+    risk register added."""
+    head, roles, rest = dataflow.partition("\nroles:\n")
+    if not roles:
+        raise ValueError("dataflow.yaml has no top-level roles: list for the demo to extend")
+    return head + roles + DEMO_ROLES + rest.rstrip("\n") + "\n" + DEMO_SECTIONS
+
+
+# (username, chart position): who holds which box of the demo's chart.
+PLACEMENTS = [
+    ("dan", "support_director"), ("maria", "support_manager"), ("quinn", "qa_reviewer"),
+    ("kim", "kb_editor"), ("alice", "agents"), ("sam", "agents"), ("eve", "engineering"),
+    ("fiona", "finance_director"), ("priya", "product_contact"),
+]
+
+# (customer, assignee, reviewer, scores): solved tickets the QA reviewer has scored.
+QA_REVIEWS = [
+    ("1008", "alice", "quinn", {"accuracy": 5, "empathy": 4, "process": 5},
+     "Clear steps for the refresh timeout; the article link saved a round trip."),
+    ("1025", "alice", "quinn", {"accuracy": 3, "empathy": 4, "process": 2},
+     "The formula fix was right, but the error code and steps were not recorded."),
+    ("1001", "sam", "maria", {"accuracy": 4, "empathy": 5, "process": 4},
+     "Good empathy with a frustrated customer."),
+]
+
+# (customer, category, likelihood, impact, description): entries in the risk register.
+RISKS = [
+    ("1036", "outage", "high", "high",
+     "DB-2002 outages on all workspaces: a second one this quarter would breach the "
+     "Enterprise SLA."),
+    ("1018", "churn", "medium", "high",
+     "Redwood Bank's staff cannot log in (SSO-9001); the VIP account mentioned leaving."),
+]
+
+
+def _load_org_qa_and_risks() -> list[str]:
+    """Place the demo's people in the chart, solve and score a few tickets, flag risks."""
+    from tierdesk.org.services import placement_add
+    from tierdesk.packs.selectors import active_pack
+    from tierdesk.people.access import viewer_for
+    from tierdesk.people.models import Agent
+    from tierdesk.qa.services import review_submit
+    from tierdesk.risks.services import risk_flag
+    from tierdesk.tickets.models import Ticket
+
+    pack = active_pack()
+    if getattr(pack, "organisation", None) is None:
+        return []  # another pack was active before the demo: it has no chart to fill
+    agents = {a.user.username: a for a in Agent.objects.select_related("user")}
+    director = viewer_for(agents["dan"].user)
+    codes = {p.code for p in pack.organisation.positions}
+    for username, position in PLACEMENTS:
+        if position in codes:
+            placement_add(viewer=director, pack=pack, agent=agents[username],
+                          position=position)
+    manager = viewer_for(agents["maria"].user)
+    lines = [f"chart    {len(PLACEMENTS)} people placed in {pack.organisation.department}"]
+    if getattr(pack, "quality", None) is not None:
+        for external_id, assignee, reviewer, scores, comment in QA_REVIEWS:
+            ticket = Ticket.objects.filter(organisation__external_id=external_id).first()
+            tickets.ticket_assign(ticket=ticket, viewer=manager, assignee=agents[assignee],
+                                  group=ticket.group)
+            tickets.ticket_update(ticket=ticket, viewer=manager, changes={"status": "solved"})
+            review_submit(viewer=viewer_for(agents[reviewer].user), pack=pack, ticket=ticket,
+                          scores=scores, comment=comment)
+        lines.append(f"qa       {len(QA_REVIEWS)} scorecard reviews")
+    if getattr(pack, "risks", None) is not None:
+        for external_id, category, likelihood, impact, description in RISKS:
+            ticket = Ticket.objects.filter(organisation__external_id=external_id).first()
+            risk_flag(viewer=manager, pack=pack, category=category, likelihood=likelihood,
+                      impact=impact, description=description, ticket=ticket)
+        lines.append(f"risks    {len(RISKS)} entries in the risk register")
     return lines

@@ -79,6 +79,6 @@ def test_a_score_off_the_scale_is_refused_and_nothing_is_recorded(token):
     page = Client().post(f"/survey/{token}/", {"score": "6"})
 
     assert page.status_code == 400
-    assert b"the score is from 1 to 5" in page.content
+    assert b"Please choose a score from 1 to 5." in page.content  # the page words it
     assert not SurveyResponse.objects.exists()
     assert Survey.objects.get().answered_at is None

@@ -31,6 +31,7 @@ def _check_instance(path: str | None) -> int:
         routing_warnings,
         structure_warnings,
     )
+    from tierdesk.org.checks import chart_warnings
     from tierdesk.packs.selectors import active_pack, active_version
     from tierdesk.policy import load_pack
 
@@ -42,7 +43,8 @@ def _check_instance(path: str | None) -> int:
             print("tierdesk policy check --instance: no pack is active", file=sys.stderr)
             return 2
         name = f"{version.name} v{version.version} (active)"
-    warnings = structure_warnings(pack) + routing_warnings(pack) + notify_warnings(pack)
+    warnings = (structure_warnings(pack) + routing_warnings(pack) + notify_warnings(pack)
+                + chart_warnings(pack))
     print(f"{name} on this instance: {len(warnings) or 'no'} warning(s)")
     for line in warnings:
         print(f"warning: {line}")
@@ -196,7 +198,7 @@ def register(sub) -> None:
     check.add_argument("--instance", action="store_true",
                        help="also list who the pack counts on that this instance lacks: "
                             "notify roles nobody holds, tiers, units, groups and on-call "
-                            "rotations with no members")
+                            "rotations with no members, chart positions nobody holds")
     check.set_defaults(func=cmd_check)
     diff = psub.add_parser("diff", help="show what changes between two packs")
     diff.add_argument("old")

@@ -10,9 +10,10 @@ from django.db import transaction
 
 from tierdesk import clock
 from tierdesk.common import prepared
-from tierdesk.common.errors import Forbidden, ServiceError
+from tierdesk.common.errors import Conflict, Forbidden, ServiceError
 from tierdesk.escalation.models import Escalation
 from tierdesk.escalation.routing import staffed_queue
+from tierdesk.org.selectors import Landing, escalation_landing
 from tierdesk.packs.selectors import active_pack
 from tierdesk.people.access import Viewer
 from tierdesk.people.models import Group
@@ -116,7 +117,8 @@ def escalate(*, ticket: Ticket, viewer: Viewer, to: str, criteria: list[str],
     note = note or (f"by rule {by_rule!r}" if by_rule else "")
     now = clock.now()
     unit = to in {u.code for u in pack.units}
-    queue = staffed_queue(to, tier=not unit)  # refused before anything is written
+    landing = escalation_landing(pack, to, tier=not unit)
+    queue = _queue(to, unit=unit, landing=landing)  # refused before anything is written
     escalation = Escalation(
         ticket=ticket, direction=Escalation.Direction.UNIT if unit else Escalation.Direction.UP,
         from_tier=from_tier or "", to=to, criteria=criteria, handoff=handoff, note=note,
@@ -127,23 +129,68 @@ def escalate(*, ticket: Ticket, viewer: Viewer, to: str, criteria: list[str],
     event = events.record(ticket, "escalated", viewer.user, now, to=to,
                           to_name=events.tier_name(to, pack), from_tier=from_tier,
                           from_tier_name=events.tier_name(from_tier, pack), criteria=criteria,
-                          escalation=escalation.pk, rule=by_rule)
+                          escalation=escalation.pk, rule=by_rule, **_landed(landing, pack))
     if gathering:
         batch.insert_with_event(escalation, event, "escalation")
     follow(ticket=ticket, viewer=viewer, at=now)  # who hands it on hears how it ends
-    _move(ticket, viewer, now, to, queue, tier=not unit, reason=f"escalated to {to}")
+    _move(ticket, viewer, now, to, queue, tier=not unit, reason=f"escalated to {to}",
+          assignee=landing.agent if landing else None)
+    if landing is not None:
+        _tell_holder(ticket, landing, pack, now)
     return escalation
 
 
-def _move(ticket: Ticket, viewer: Viewer, now, to: str, queue: Group, *, tier: bool,
-          reason: str) -> None:
-    """Put the ticket in ``to``'s tier and queue (unassigned: the new team picks it up)."""
+def _tell_holder(ticket: Ticket, landing: Landing, pack: Any, now) -> None:
+    """Mail the person the chart gave the ticket to: nobody else assigned it to them."""
+    from tierdesk.outbox import services as outbox
+
+    data = _landed(landing, pack)
+    cover = f", covering for the {data['covering']}" if "covering" in data else ""
+    outbox.enqueue_email(
+        to=landing.agent.user.email, ticket_id=ticket.pk, at=now,
+        template="escalation:assigned",
+        subject=f"[Ticket #{ticket.pk}] escalated to you: {ticket.subject}",
+        body=f"Ticket #{ticket.pk} ({ticket.priority}) was escalated to you as "
+             f"{data['position']}{cover}.")
+
+
+def _queue(to: str, *, unit: bool, landing: Landing | None) -> Group | None:
+    """Return the queue an escalation to ``to`` goes to. Without one, a ticket the chart
+    hands to a person still goes (to the target's group if there is one, else it stays in
+    its own): the holder has it in person; with neither, the move is refused."""
+    try:
+        return staffed_queue(to, tier=not unit)
+    except Conflict:
+        if landing is None:
+            raise
+        return Group.objects.filter(code=to).first()
+
+
+def _landed(landing: Landing | None, pack: Any) -> dict[str, Any]:
+    """Return the escalated event's record of who the chart gave the ticket to."""
+    if landing is None:
+        return {}
+    names = {p.code: p.name for p in pack.organisation.positions}
+    user = landing.agent.user
+    data = {"assignee": user.username, "assignee_name": user.get_full_name() or user.username,
+            "position": names.get(landing.position, landing.position)}
+    if landing.covering:
+        data["covering"] = names.get(landing.covering, landing.covering)
+    return data
+
+
+def _move(ticket: Ticket, viewer: Viewer, now, to: str, queue: Group | None, *, tier: bool,
+          reason: str, assignee: Any = None) -> None:
+    """Put the ticket in ``to``'s tier and queue: with the person the organisation chart
+    names for ``to`` (``assignee``), else unassigned for the new team to pick up."""
     changes: dict[str, Any] = {"updated_at": now}
     if tier:
         changes["tier"] = lookups.tier(to)
-    if queue != ticket.group:
+    if queue is not None and queue != ticket.group:
         changes["group"] = queue
         changes["assignee"] = None
+    if assignee is not None and assignee.pk != ticket.assignee_id:
+        changes["assignee"] = assignee
     after_change(ticket=ticket, viewer=viewer, now=now, changes=changes, reason=reason)
 
 

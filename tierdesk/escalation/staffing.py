@@ -69,13 +69,17 @@ def escalation_targets(pack: Any) -> list[tuple[str, bool]]:
 
 
 def routing_warnings(pack: Any) -> list[str]:
-    """Return one line per escalation destination no queue with members would receive."""
+    """Return one line per escalation destination no queue with members would receive
+    and no holder of the organisation chart takes in person."""
+    from tierdesk.org.selectors import escalation_landing
+
     out = []
     for code, is_tier in escalation_targets(pack):
         try:
             staffed_queue(code, tier=is_tier)
         except Conflict as exc:
-            out.append(f"escalation to {code}: {exc.message}")
+            if escalation_landing(pack, code, tier=is_tier) is None:
+                out.append(f"escalation to {code}: {exc.message}")
     return out
 
 

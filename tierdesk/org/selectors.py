@@ -182,3 +182,47 @@ def hierarchy(chart: Chart) -> dict:
         "structure": [_node(r, chart) for r in roots],
         "contacts": [_node(c, chart) for c in chart.contacts],
     }
+
+
+@dataclass
+class Landing:
+    """Who an escalation lands on: ``agent``, holding ``position`` (a box code); when the
+    target's own holders are all away, ``covering`` names the box they stand in for."""
+
+    agent: Agent
+    position: str
+    covering: str | None = None
+
+
+def _escalation_boxes(pack: Any, chart: Chart, to: str, *, tier: bool) -> list[Box]:
+    """Return the boxes an escalation to ``to`` names: a unit's contact box (CSU's Security
+    Director for ``security``), or the boxes carrying the role a tier acts in (CSU's Tier 3
+    is worked by the Lead Technical Support)."""
+    if not tier:
+        return [b for b in chart.boxes.values() if b.unit == to]
+    role = next((t.role for t in pack.tiers if t.code == to), None)
+    return [b for b in chart.boxes.values() if role and b.role == role]
+
+
+def escalation_landing(pack: Any, to: str, *, tier: bool) -> Landing | None:
+    """Return the person an escalation to tier or unit ``to`` lands on through the chart:
+    an available holder of the box it names, else (walking ``covered_by``) whoever covers
+    that box. None when the chart names no box for ``to`` or nobody can take it, and the
+    ticket waits unassigned in the queue as before."""
+    chart = chart_for(pack)
+    if chart is None:
+        return None
+    boxes = _escalation_boxes(pack, chart, to, tier=tier)
+    for box in boxes:  # 1. someone holding the box itself
+        if box.available:
+            return Landing(agent=box.available[0], position=box.code)
+    for box in boxes:  # 2. else whoever covers it, walking the cover chain
+        seen = {box.code}
+        cover = chart.boxes.get(box.covered_by or "")
+        while cover is not None and cover.code not in seen:
+            if cover.available:
+                return Landing(agent=cover.available[0], position=cover.code,
+                               covering=box.code)
+            seen.add(cover.code)
+            cover = chart.boxes.get(cover.covered_by or "")
+    return None

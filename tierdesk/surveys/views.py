@@ -5,6 +5,7 @@ open links); the page shows the clicked score chosen and one button sends it."""
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from tierdesk.common.errors import Conflict, NotFound, ServiceError
@@ -16,6 +17,16 @@ def _choices(survey: Survey) -> list[tuple[int, str]]:
     labels = (messages.pick(messages.CSAT_LABELS, survey.language)
               if survey.kind == SurveyKind.CSAT and survey.scale_max == 5 else {})
     return [(n, labels.get(n, str(n))) for n in range(survey.scale_min, survey.scale_max + 1)]
+
+
+def _error(survey: Survey, exc: ServiceError) -> str:
+    """Return the refusal in the survey's language: the service speaks English to the API."""
+    if exc.field == "score":
+        return gettext("Please choose a score from %(low)s to %(high)s.") % {
+            "low": survey.scale_min, "high": survey.scale_max}
+    if exc.field == "comment":
+        return gettext("Your comment is longer than 5,000 characters.")
+    return exc.message
 
 
 @require_http_methods(["GET", "POST"])
@@ -38,6 +49,6 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
                           status=409)
         except ServiceError as exc:
             return render(request, "surveys/answer.html", {
-                **context, "error": exc.message, "chosen": request.POST.get("score", ""),
+                **context, "error": _error(survey, exc), "chosen": request.POST.get("score", ""),
                 "comment": request.POST.get("comment", "")}, status=400)
         return render(request, "surveys/answer.html", {**context, "thanks": True})
