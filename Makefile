@@ -47,12 +47,13 @@ test: test-setup
 clean:
 	rm -rf $(VENV) var .pytest_cache
 
-# Issue 15: 10,000 keyed API creates while web workers, a web instance, the Celery worker and
-# (on PostgreSQL) the database connections are killed, then every ticket, audit event and
-# mail counted. Needs Redis on 127.0.0.1:6379; TIERDESK_DATABASE_URL selects PostgreSQL.
+# Issue 15: 10,000 keyed API creates and 1,000 inbound mails while web workers, a web
+# instance, the Celery worker and (on PostgreSQL) the database connections are killed, then
+# every ticket, audit event and mail counted. Needs Redis on 127.0.0.1:6379;
+# TIERDESK_DATABASE_URL selects PostgreSQL.
 .PHONY: chaos soak
 chaos: install-test
-	$(BIN)/python -m tests.chaos.driver --tickets 10000 --rounds 5
+	$(BIN)/python -m tests.chaos.driver --tickets 10000 --mails 1000 --rounds 5
 
 # Ten minutes of mixed API load on PostgreSQL (2 web workers, 1 Celery worker): errors,
 # p95 per route, memory of each process (benchmarks/ops/README.md).

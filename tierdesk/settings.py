@@ -273,6 +273,9 @@ MAIL_MAX_ATTACHMENT_BYTES = env_int("TIERDESK_MAIL_MAX_ATTACHMENT_BYTES", 10 * 1
 MAIL_MAX_MESSAGE_BYTES = env_int("TIERDESK_MAIL_MAX_MESSAGE_BYTES", 50 * 1024 * 1024)
 MAIL_IMAP = env_list("TIERDESK_MAIL_IMAP", [])
 MAIL_POLL_SECONDS = env_int("TIERDESK_MAIL_POLL_SECONDS", 60)
+# Stored mail still unfiled after this long was being filed by a process that died: the
+# mail sweep files it (tierdesk/mail/recovery.py).
+MAIL_RECOVER_AFTER_SECONDS = env_int("TIERDESK_MAIL_RECOVER_AFTER", 300)
 # --- Live chat and the other channels (issue 12, sections 3-5) -------------------------
 # Sites allowed to frame the chat widget (/chat/widget/), e.g. "https://www.example.com".
 CHAT_EMBED_ORIGINS = env_list("TIERDESK_CHAT_EMBED_ORIGINS", [])

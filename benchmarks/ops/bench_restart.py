@@ -62,11 +62,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def python_seconds(env: dict, code: str) -> float:
+def python_seconds(env: dict, code: str) -> tuple[float, float]:
+    """(wall, CPU) seconds of ``code`` in a fresh interpreter: the CPU figure is the one
+    a busy machine does not inflate."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     subprocess.run([str(BIN / "python"), "-c", code], env=env, check=True,
                    capture_output=True)
-    return time.monotonic() - started
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -111,8 +118,9 @@ def main() -> None:
         print(f"median {statistics.median(times):.2f}s, max {max(times):.2f}s over "
               f"{len(times)} restarts ({args.db}, {args.workers} workers); master CPU to "
               f"the first answer: median {statistics.median(cpus):.2f}s; "
-              f"fresh interpreter: django set-up {setup:.2f}s, with the app and URLs "
-              f"{app:.2f}s; load average {os.getloadavg()[0]:.1f}")
+              f"fresh interpreter: django set-up {setup[0]:.2f}s (CPU {setup[1]:.2f}s), "
+              f"with the app and URLs {app[0]:.2f}s (CPU {app[1]:.2f}s); "
+              f"load average {os.getloadavg()[0]:.1f}")
     finally:
         with_group = proc.pid
         try:

@@ -13,7 +13,8 @@ from tierdesk.jobs.scheduler import SweepScheduler
 # Mail comes in first, the pack is adopted, SLA then time rules are swept, the domains'
 # own sweeps follow, and the outbox delivers what all of them queued last.
 PASS_ORDER = ["poll_mailboxes", "adopt_pack", "sla_sweep", "rules_sweep", "kb_handle_time",
-              "surveys_sweep", "kb_recurring_codes", "qa_sample", "risk_reviews_due",
+              "surveys_sweep", "kb_recurring_codes", "kb_review_deadlines",
+              "qa_sample", "risk_reviews_due",
               "scheduled_reports", "deliver_outbox"]
 
 

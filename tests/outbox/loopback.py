@@ -31,6 +31,7 @@ class SMTPRecorder:
         self._reply = ""
         self.offered: list[email.message.EmailMessage] = []  # every DATA, refused or not
         self.messages: list[email.message.EmailMessage] = []  # accepted messages only
+        self.connections: list[tuple] = []  # the client's (host, port) of each DATA offered
 
     def refuse_next(self, n: int, reply: str = "451 4.3.0 Mailbox busy, try again later") -> None:
         with self._lock:
@@ -42,6 +43,7 @@ class SMTPRecorder:
                                            policy=email.policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         with self._lock:
+            self.connections.append(tuple(session.peer))
             self.offered.append(message)
             if self._refuse > 0:
                 self._refuse -= 1
@@ -73,6 +75,10 @@ class SMTPServer:
     @property
     def messages(self):
         return list(self.handler.messages)
+
+    @property
+    def connections(self):
+        return self.handler.connections
 
     @property
     def offered(self):

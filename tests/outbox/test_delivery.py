@@ -69,6 +69,31 @@ def test_webhook_that_fails_twice_then_succeeds_is_delivered_once(webhook_receiv
     assert attempts[0].error == "DeliveryError: HTTP 500"
 
 
+def test_a_batch_of_mail_goes_out_over_one_smtp_connection(smtp_server, frozen_clock):
+    for n in range(3):
+        _email(subject=f"[Ticket #{n}] Acknowledged")
+
+    assert outbox.deliver_due() == 3
+
+    assert len(smtp_server.messages) == 3
+    assert len(set(smtp_server.connections)) == 1
+
+
+def test_a_refused_mail_in_a_batch_is_retried_and_the_rest_still_go_out(smtp_server,
+                                                                        frozen_clock):
+    first, *rest = [_email(subject=f"[Ticket #{n}] Acknowledged") for n in range(3)]
+    smtp_server.refuse_next(1)
+
+    assert outbox.deliver_due() == 2
+
+    first.refresh_from_db()
+    assert first.state == OutboxMessage.State.PENDING and first.attempts == 1
+    assert [m["Subject"] for m in smtp_server.messages] == [
+        "[Ticket #1] Acknowledged", "[Ticket #2] Acknowledged"]
+    # the refusal left the connection in an unknown state: the next mail opened another
+    assert len(set(smtp_server.connections)) == 2
+
+
 def test_failed_message_is_not_retried_before_its_backoff_has_passed(smtp_server, frozen_clock):
     smtp_server.refuse_next(1)
     message = _email()

@@ -359,14 +359,15 @@ class Cluster:
             return Database(url=self.database_url)
         return Database(sqlite_path=str(self.data_dir(0) / "tierdesk.sqlite3"))
 
-    def audit(self, prefix: str | None = None, *, breaches: bool = False) -> dict:
+    def audit(self, prefix: str | None = None, *, breaches: bool = False,
+              keyed: bool = True) -> dict:
         """What the database holds now: tickets, audit log and mail of ``prefix``; SLA
         breaches per clock with ``breaches``."""
         from tests.chaos.audit import breaches_report, tickets_report
 
         db = self.database_handle()
         try:
-            report = tickets_report(db, prefix) if prefix else {}
+            report = tickets_report(db, prefix, keyed=keyed) if prefix else {}
             if breaches:
                 report.update(breaches_report(db))
             return report

@@ -10,8 +10,6 @@ from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 
-import holidays as _holidays_lib
-
 
 def holidays_for(
     country: str, years: Iterable[int], subdiv: str | None = None
@@ -31,6 +29,10 @@ def holidays_for(
 
 @lru_cache(maxsize=128)
 def _cached(country: str, years: tuple[int, ...], subdiv: str | None) -> frozenset[date]:
+    # Imported on the first calendar with holidays, not at start: the package builds its
+    # lunisolar tables on import, time a restart spent before answering /healthz.
+    import holidays as _holidays_lib
+
     supported = _holidays_lib.list_supported_countries()
     if country not in supported:
         raise ValueError(

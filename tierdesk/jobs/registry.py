@@ -8,7 +8,8 @@ scheduler, ``tierdesk sweep`` and the tests all run the same code.
 A sweep pass runs the periodic jobs by ``order`` (lowest first), because later jobs act
 on what earlier ones wrote in the same pass. Today's jobs, registered by their apps:
 
-- 5 ``poll_mailboxes`` (mail): reads the configured IMAP mailboxes, so tickets opened by
+- 5 ``poll_mailboxes`` (mail): reads the configured IMAP mailboxes (and files stored mail
+  whose filing died, mail/recovery.py), so tickets opened by
   mail get their SLA in the same pass;
 - 10 ``adopt_pack`` (packs): open tickets move to the active pack first, so the SLA sweep
   never records a breach at a due time the new pack has already moved;

@@ -14,3 +14,4 @@ class KbConfig(AppConfig):
         # people, not by later jobs.
         register_periodic("kb_handle_time", sweeps.handle_time_sweep, order=40)
         register_periodic("kb_recurring_codes", sweeps.recurring_code_sweep, order=41)
+        register_periodic("kb_review_deadlines", sweeps.review_deadline_sweep, order=42)

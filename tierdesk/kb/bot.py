@@ -10,6 +10,7 @@ a channel: the portal page and the API call these functions, and so can a chat w
 """
 
 import re
+from typing import Any
 
 from django.db import transaction
 
@@ -48,8 +49,8 @@ PERSON_PHRASES = [re.compile(p, re.IGNORECASE) for p in (
     r"أريد التحدث|اريد التحدث")]
 
 
-def _language(viewer: Viewer, wanted: str) -> str:
-    allowed = policy.languages()
+def _language(viewer: Viewer, wanted: str, pack: Any = None) -> str:
+    allowed = policy.languages(pack)
     contact = viewer.contact
     for lang in (wanted, contact.language if contact else "",
                  contact.organisation.language if contact and contact.organisation else ""):
@@ -65,10 +66,10 @@ def wants_person(question: str) -> bool:
     return False
 
 
-def urgent_reason(question: str) -> str:
+def urgent_reason(question: str, pack: Any = None) -> str:
     """Return why the pack calls this question urgent ("" if it does not)."""
-    pack = active_pack()
-    bot = policy.knowledge().bot
+    pack = pack if pack is not None else active_pack()
+    bot = policy.knowledge(pack).bot
     if pack is None or bot is None or not bot.urgent_priorities:
         return ""
     codes = [c for c in selectors.error_codes_in(question) if c in pack.error_codes]
@@ -96,24 +97,24 @@ def bot_ask(*, viewer: Viewer, question: str, language: str = "") -> BotConversa
     if len(question) > MAX_QUESTION:
         raise ServiceError(f"question is longer than {MAX_QUESTION} characters",
                            field="question")
-    lang = _language(viewer, language)
+    pack = active_pack()  # read once: outside a transaction every read is a query
+    lang = _language(viewer, language, pack)
     now = clock.now()
     transcript = [{"from": "customer", "text": question, "at": now.isoformat()}]
-    reason = urgent_reason(question) or ("asked for a person" if wants_person(question)
-                                          else "")
+    reason = urgent_reason(question, pack) or ("asked for a person"
+                                                if wants_person(question) else "")
     hits = [] if reason else selectors.search_articles(
         query=question, language=lang, public=True,
-        limit=(policy.knowledge().bot or _default_bot()).max_articles)
+        limit=(policy.knowledge(pack).bot or _default_bot()).max_articles)
+    if hits:
+        transcript.append({
+            "from": "bot", "at": now.isoformat(), "text": ASK.get(lang, ASK["en"]),
+            "articles": [{"id": h.article.pk, "title": h.translation.title,
+                          "language": h.translation.language} for h in hits]})
     with transaction.atomic(durable=True):
         conversation = BotConversation.objects.create(
             contact=viewer.contact, language=lang, question=question, transcript=transcript,
             articles=[h.article.pk for h in hits], created_at=now)
-        if hits:
-            conversation.transcript.append({
-                "from": "bot", "at": now.isoformat(), "text": ASK.get(lang, ASK["en"]),
-                "articles": [{"id": h.article.pk, "title": h.translation.title,
-                              "language": h.translation.language} for h in hits]})
-            conversation.save(update_fields=["transcript"])
     if not hits:
         return _hand_off(viewer, conversation, reason or "no published article answers it")
     return conversation

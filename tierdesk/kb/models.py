@@ -164,6 +164,7 @@ class KbTask(models.Model):
         HANDLE_TIME = "handle_time"  # NexaCore: > 1 h on a repeatable problem
         RECURRING_CODE = "recurring_code"  # DataFlow: > 10 tickets / month for a code
         REQUESTED = "requested"  # a pack rule or a person asked for one
+        REVIEW = "review"  # DataFlow: "Managers: Review updates weekly for accuracy."
 
     class State(models.TextChoices):
         OPEN = "open"
@@ -195,6 +196,10 @@ class KbTask(models.Model):
             models.UniqueConstraint(fields=["ticket", "assignee"],
                                     condition=models.Q(kind="handle_time"),
                                     name="one_handle_time_task_per_agent_ticket"),
+            # One per review round: the round's submission fixes its due date.
+            models.UniqueConstraint(fields=["article", "due_at"],
+                                    condition=models.Q(kind="review"),
+                                    name="one_review_task_per_round"),
         ]
 
 

@@ -1,5 +1,7 @@
 """The active pack's knowledge-base section, and who holds which of its roles."""
 
+from typing import Any
+
 from tierdesk.packs.selectors import active_pack
 from tierdesk.people.access import Viewer
 from tierdesk.policy.schema_knowledge import ARTICLE_LANGUAGES, Knowledge, ReviewStep
@@ -9,17 +11,19 @@ DEFAULT = Knowledge(reviews=[ReviewStep(code="review", label="Review",
                                         roles=["kb_specialist", "support_manager"])])
 
 
-def knowledge() -> Knowledge:
-    pack = active_pack()
+def knowledge(pack: Any = None) -> Knowledge:
+    """Return the KB section of ``pack`` (a caller that has read the active pack already
+    passes it: each read is a query outside a transaction), else of the active pack."""
+    pack = pack if pack is not None else active_pack()
     return (pack.knowledge if pack is not None and pack.knowledge else None) or DEFAULT
 
 
-def languages() -> list[str]:
+def languages(pack: Any = None) -> list[str]:
     """Return the article languages the pack asks for (every supported one without)."""
-    policy = knowledge()
+    pack = pack if pack is not None else active_pack()
+    policy = knowledge(pack)
     if policy.languages:
         return list(policy.languages)
-    pack = active_pack()
     if pack is not None:
         return [lang for lang in pack.languages if lang in ARTICLE_LANGUAGES] or ["en"]
     return list(ARTICLE_LANGUAGES)

@@ -2,11 +2,9 @@
 sanitised with nh3, so an author's text can never carry a script into the portal."""
 
 import difflib
+from functools import cache
 
 import nh3
-from markdown_it import MarkdownIt
-
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 ALLOWED_TAGS = {
     "a", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img",
@@ -15,9 +13,18 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
 
 
+@cache
+def _markdown():
+    """The parser, built on the first article rendered rather than at start (markdown-it
+    compiles some 60 regular expressions on import: time a restart spent before answering)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+
 def render_markdown(source: str) -> str:
     """Return the article body as safe HTML."""
-    return nh3.clean(_markdown.render(source), tags=ALLOWED_TAGS,
+    return nh3.clean(_markdown().render(source), tags=ALLOWED_TAGS,
                      attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
                      link_rel="noopener noreferrer nofollow")
 

@@ -16,10 +16,13 @@ ARTICLES = SearchIndex("kb_articles", (
     Field("title", 10.0),
     Field("codes", 8.0),  # linked error codes and the category
     Field("body", 2.0),
+    # The version's language: a search keeps to the searcher's language inside the
+    # full-text match (``partition=``), not by a join after it.
+    Field("language", key=True),
 ))
 
 
-def _document(translation: Translation, article: Article) -> Document:
+def document(translation: Translation, article: Article) -> Document:
     title, body = translation.title, translation.body_md
     if translation.language == "ar":
         title = f"{title} {arabic_variants(title)}"
@@ -28,19 +31,20 @@ def _document(translation: Translation, article: Article) -> Document:
         "title": title,
         "codes": " ".join([*article.error_codes, article.category or ""]),
         "body": body,
+        "language": translation.language,
     }
 
 
 def index_article(article: Article) -> None:
     """Re-index every language version of ``article`` (inside the caller's transaction)."""
     index_documents(index=ARTICLES, documents=[
-        _document(t, article) for t in article.translations.all()])
+        document(t, article) for t in article.translations.all()])
 
 
 def translation_documents(after_id: int, limit: int) -> list[Document]:
     rows = (Translation.objects.filter(pk__gt=after_id).select_related("article")
             .order_by("pk")[:limit])
-    return [_document(t, t.article) for t in rows]
+    return [document(t, t.article) for t in rows]
 
 
 register(ARTICLES, documents=translation_documents)

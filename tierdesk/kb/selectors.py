@@ -7,6 +7,7 @@ suggestions for a ticket, task lists. Visibility is decided here, once:
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -17,10 +18,9 @@ from tierdesk.kb.models import Article, KbTask, Translation
 from tierdesk.kb.search import ARTICLES
 from tierdesk.kb.words import question_words
 from tierdesk.search import text
-from tierdesk.search.query import ranked_ids_sql
+from tierdesk.search.query import ranked_ids_sql, selective_words
 
 CODE_IN_TEXT = re.compile(r"\b([A-Za-z]{1,8}-\d{2,6})\b")
-SEARCH_WINDOW = 20_000  # rank every match: a KB has thousands of versions, not millions
 
 
 @dataclass(frozen=True)
@@ -58,17 +58,39 @@ def _scope(*, language: str, public: bool, statuses: tuple[str, ...]) -> tuple[s
     return where + ")", params
 
 
-def _ranked(words: list[str], prefixes: set[str], *, any_word: bool, language: str,
-            public: bool, statuses: tuple[str, ...], limit: int) -> list[tuple[int, float]]:
+@cache
+def _hit_columns() -> tuple[prepared.Columns, prepared.Columns, str]:
+    versions = prepared.Columns(Translation, "tv")
+    articles = prepared.Columns(Article, "av")
+    joins = (f" INNER JOIN {_q(Translation._meta.db_table)} tv ON tv.id = hits.id"
+             f" INNER JOIN {_q(Article._meta.db_table)} av ON av.id = tv.article_id")
+    return versions, articles, joins
+
+
+def _ranked(words: list[str], prefixes: set[str], *, language: str, public: bool,
+            statuses: tuple[str, ...], limit: int,
+            narrow: bool) -> list[tuple[Translation, float]]:
+    """Rank the versions in ``language`` holding any of ``words``; with ``narrow``, only
+    those holding one of the question's selective words (``query.selective_words``).
+    The hits come back loaded with their article, in the ranking's own statement."""
     where, params = _scope(language=language, public=public, statuses=statuses)
+    selective = selective_words(ARTICLES, words, internal=True, prefixes=prefixes,
+                                partition=language) if narrow else None
     built = ranked_ids_sql(
-        ARTICLES, "", words=words, prefixes=prefixes, any_word=any_word, internal=True,
+        ARTICLES, "", words=words, prefixes=prefixes, any_word=True, internal=True,
         table=_q(Translation._meta.db_table), alias="t", where=where, params=params,
-        limit=limit, window=SEARCH_WINDOW)
+        limit=limit, partition=language, narrow=selective)
     if built is None:
         return []
-    sql, sql_params = built
-    return [(pk, float(score)) for pk, score in prepared.fetch_all(sql, sql_params)]
+    versions, articles, joins = _hit_columns()
+    sql = (f"SELECT hits.score, {versions.sql}, {articles.sql} FROM ({built[0]}) hits{joins}"
+           f" ORDER BY hits.score, hits.id DESC")
+    out = []
+    for row in prepared.fetch_all(sql, built[1]):
+        version = versions.build(row, 1)
+        version.article = articles.build(row, 1 + versions.width)
+        out.append((version, float(row[0])))
+    return out
 
 
 def search_articles(*, query: str, language: str, public: bool, limit: int = 10,
@@ -78,32 +100,29 @@ def search_articles(*, query: str, language: str, public: bool, limit: int = 10,
     1. Articles linked to an error code the query names (matched whole: DS-1001 never
        finds DS-1002) come first.
     2. Then the full-text ranking of the question's words (any of them, stop words
-       dropped, long words by their stem), title above codes above body.
+       dropped, long words by their stem), title above codes above body, over the
+       versions in ``language`` that hold one of its selective words: the cost follows
+       the question's good matches, not the size of the KB (``query.selective_words``).
     """
     codes = error_codes_in(query)
     code_words = [w for c in codes for w in text.words(c)]
-    by_code: list[tuple[int, float]] = []
+    by_code: list[tuple[Translation, float]] = []
     if code_words:
-        by_code = _ranked(code_words, set(), any_word=True, language=language,
-                          public=public, statuses=statuses, limit=limit)
+        # An error code is in a handful of articles: rank them all, no counting.
+        by_code = _ranked(code_words, set(), language=language, public=public,
+                          statuses=statuses, limit=limit, narrow=False)
     words, prefixes = question_words(query, language)
-    ranked = _ranked(words, prefixes, any_word=True, language=language, public=public,
-                     statuses=statuses, limit=limit + len(by_code)) if words else []
-    ids = [pk for pk, _ in by_code] + [pk for pk, _ in ranked]
-    if not ids:
-        return []
-    loaded = {t.pk: t for t in Translation.objects.filter(pk__in=ids).select_related("article")}
-    scores = dict(ranked) | dict(by_code)
+    ranked = _ranked(words, prefixes, language=language, public=public, statuses=statuses,
+                     limit=limit + len(by_code), narrow=True) if words else []
     linked, rest, seen = [], [], set()
-    for pk in ids:
-        if pk in seen or pk not in loaded:
+    for version, score in by_code + ranked:
+        if version.pk in seen:
             continue
-        seen.add(pk)
-        t = loaded[pk]
-        if set(codes) & set(t.article.error_codes):
-            linked.append(Hit(t, scores[pk], True))
+        seen.add(version.pk)
+        if set(codes) & set(version.article.error_codes):
+            linked.append(Hit(version, score, True))
         else:
-            rest.append(Hit(t, scores[pk], False))
+            rest.append(Hit(version, score, False))
     return (linked + rest)[:limit]
 
 

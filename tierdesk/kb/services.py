@@ -213,6 +213,7 @@ def article_review(*, viewer: Viewer, article: Article, step: str, approve: bool
         article.status = Article.Status.DRAFT
         article.updated_at = now
         article.save(update_fields=["status", "updated_at"])
+        _close_review_tasks(article, now)
     _event(article, "reviewed", viewer, now, step=step, decision=review.decision,
            round=article.review_round, comment=review.comment)
     return review
@@ -255,6 +256,7 @@ def article_archive(*, viewer: Viewer, article: Article) -> Article:
     article.status = Article.Status.ARCHIVED
     article.updated_at = now
     article.save(update_fields=["status", "updated_at"])
+    _close_review_tasks(article, now)
     _event(article, "archived", viewer, now)
     return article
 
@@ -307,3 +309,10 @@ def article_feedback(*, viewer: Viewer | None, article: Article, language: str,
     return Feedback.objects.create(
         article=article, language=language, helpful=helpful, comment=comment.strip(),
         user=viewer.user if viewer is not None else None, created_at=now)
+
+
+def _close_review_tasks(article: Article, now) -> int:
+    """The article left review (sent back, archived): its review task is done."""
+    return KbTask.objects.filter(article=article, kind=KbTask.Kind.REVIEW,
+                                 state=KbTask.State.OPEN).update(
+        state=KbTask.State.DONE, done_at=now)

@@ -10,7 +10,14 @@
   last calendar month's tickets per error code in the pack's time zone; a code past the
   threshold gets one task per month, due ``due_in`` after the ticket that crossed it.
 
-Both are safe to run twice at once: the tasks' unique constraints make the second insert
+- ``review_deadline_sweep`` (DataFlow: "Managers: Review updates weekly for accuracy";
+  the pack's ``knowledge.review_within``): an article in review gets one task per review
+  round for the role of its first step still waiting, due ``review_within`` after it
+  was submitted, so the reviewers see it and an overdue review shows to the support
+  manager and the KB specialist. The task is done when the article is published, sent
+  back to its writer or archived (``kb.services``).
+
+All are safe to run twice at once: the tasks' unique constraints make the second insert
 a no-op, and the cursor only moves forward.
 """
 
@@ -18,11 +25,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
 from tierdesk import clock
-from tierdesk.kb import handle_time, policy
-from tierdesk.kb.models import KbTask, SweepCursor
+from tierdesk.kb import handle_time, policy, selectors
+from tierdesk.kb.models import Article, KbTask, Review, SweepCursor
 from tierdesk.packs.selectors import active_pack
 from tierdesk.people.models import Agent
 from tierdesk.tickets.models import Ticket, TicketEvent
@@ -116,4 +123,32 @@ def recurring_code_sweep(now: datetime | None = None) -> int:
                 kind=KbTask.Kind.RECURRING_CODE, error_code=code, month=month, title=title,
                 role=rule.role or "", created_at=now, due_at=crossing + rule.due_in,
                 data={"tickets": row["n"], "identified_at": crossing.isoformat()})
+    return created
+
+
+def review_deadline_sweep(now: datetime | None = None) -> int:
+    """Return how many review tasks it created for articles waiting in review."""
+    now = now or clock.now()
+    knowledge = policy.knowledge()
+    within, steps = knowledge.review_within, knowledge.reviews
+    if within is None or not steps:
+        return 0
+    open_task = KbTask.objects.filter(article=OuterRef("pk"), kind=KbTask.Kind.REVIEW,
+                                      state=KbTask.State.OPEN)
+    waiting = Article.objects.filter(status=Article.Status.IN_REVIEW,
+                                     submitted_at__isnull=False).filter(~Exists(open_task))
+    created = 0
+    for article in waiting.prefetch_related("translations").order_by("id"):
+        approved = set(Review.objects.filter(
+            article=article, round=article.review_round,
+            decision=Review.Decision.APPROVED).values_list("step", flat=True))
+        step = next((s for s in steps if s.code not in approved), None)
+        if step is None:  # every step approved: publishing is what is left
+            continue
+        version = selectors.version(article, "en")
+        title = f"Review KB-{article.pk}" + (f": {version.title}" if version else "")
+        created += _create_task(
+            kind=KbTask.Kind.REVIEW, article=article, role=step.roles[0] if step.roles else "",
+            title=title[:300], created_at=now, due_at=article.submitted_at + within,
+            data={"round": article.review_round, "step": step.code})
     return created

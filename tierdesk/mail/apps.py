@@ -2,9 +2,11 @@ from django.apps import AppConfig
 
 
 def _poll_mailboxes(now=None) -> int:
+    """Mail in: the IMAP mailboxes, then stored mail whose filing died (mail/recovery.py)."""
     from tierdesk.mail.poller import poll_all
+    from tierdesk.mail.recovery import recover_stalled
 
-    return poll_all(now)
+    return poll_all(now) + recover_stalled(now)
 
 
 class MailConfig(AppConfig):

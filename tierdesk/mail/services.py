@@ -142,12 +142,29 @@ def process(inbound: InboundMail) -> Result:
         machine = machines.recognise(mail, own)
         contact = _sender_contact(mail) if machine is None else None
         with transaction.atomic(durable=True):
+            done = _already_done(inbound)
+            if done is not None:
+                return done
             return _file(inbound, mail, contact, machine, own)
     except (ServiceError, ValidationError) as exc:
         return _failed(inbound, _why(exc), mail)
     except Exception as exc:
         log.exception("mail %s could not be filed", inbound.pk)
         return _failed(inbound, f"{type(exc).__name__}: {exc}", mail)
+
+
+def _already_done(inbound: InboundMail) -> Result | None:
+    """The outcome of ``inbound`` if another process filed it meanwhile, else None.
+
+    Locks the row for the transaction, so the stalled-mail recovery (tierdesk/mail/
+    recovery.py) and the request that is still filing it never both do: the second waits
+    for the first to commit, then finds it done, instead of overwriting its outcome.
+    """
+    current = (InboundMail.objects.select_for_update()
+               .only("state", "outcome", "ticket_id", "reason").get(pk=inbound.pk))
+    if current.state != InboundMail.State.DONE:
+        return None
+    return Result(inbound.pk, current.outcome, current.ticket_id, current.reason)
 
 
 def _why(exc: Exception) -> str:
@@ -159,6 +176,15 @@ def _why(exc: Exception) -> str:
 
 
 def _failed(inbound: InboundMail, reason: str, mail: ParsedMail | None = None) -> Result:
+    message_id = mail.message_id[:255] if mail else inbound.message_id
+    if message_id and _seen(message_id, inbound.pk):
+        # Another copy was filed meanwhile (this one lost a race with it, or its database
+        # connection was cut): a duplicate, not failed mail for an operator to reprocess.
+        why = f"Message-ID {message_id} was already received (this copy failed: {reason})"
+        InboundMail.objects.filter(pk=inbound.pk).update(
+            state=InboundMail.State.DONE, outcome=Outcome.DUPLICATE, reason=why[:4000],
+            attempts=inbound.attempts + 1, processed_at=clock.now())
+        return Result(inbound.pk, Outcome.DUPLICATE, None, why)
     log.warning("inbound mail %s failed: %s", inbound.pk, reason)
     InboundMail.objects.filter(pk=inbound.pk).update(
         state=InboundMail.State.FAILED, outcome=Outcome.FAILED, reason=reason[:4000],
@@ -178,7 +204,25 @@ def _done(inbound: InboundMail, mail: ParsedMail, outcome: str, reason: str = ""
         attempts=inbound.attempts + 1, processed_at=clock.now())
     if outcome in (Outcome.SUPPRESSED, Outcome.LOOP, Outcome.DUPLICATE):
         log.info("inbound mail %s %s: %s", inbound.pk, outcome, reason)
+    if mail.message_id:
+        _supersede_copies(inbound, mail.message_id[:255])
     return Result(inbound.pk, outcome, ticket.pk if ticket else None, reason)
+
+
+def _supersede_copies(inbound: InboundMail, message_id: str) -> None:
+    """Other copies of this message left failed or unfiled (their process died, their
+    connection was cut, they lost a race) become duplicates of this filed one, instead of
+    failed mail an operator would reprocess. A copy another process is filing right now
+    (its row locked) is skipped: that process finds this one filed and says so itself."""
+    copies = list(InboundMail.objects.select_for_update(skip_locked=True)
+                  .filter(message_id=message_id,
+                          state__in=[InboundMail.State.FAILED, InboundMail.State.RECEIVED])
+                  .exclude(pk=inbound.pk).values_list("pk", flat=True))
+    if copies:
+        InboundMail.objects.filter(pk__in=copies).update(
+            state=InboundMail.State.DONE, outcome=Outcome.DUPLICATE,
+            reason=f"Message-ID {message_id} was filed as inbound mail {inbound.pk}",
+            processed_at=clock.now())
 
 
 def _file(inbound: InboundMail, mail: ParsedMail, contact: Contact | None,

@@ -5,6 +5,7 @@ Delivery is at-least-once with a stable id per message (email ``Message-ID``, we
 that died between sending and recording.
 """
 
+import contextlib
 import contextvars
 import hashlib
 import hmac
@@ -126,27 +127,57 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100) -> int:
         pending.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit]
     )
     delivered = 0
-    for message_id in due:
-        # The claim runs from the moment it is taken, not from the start of the batch: a
-        # long batch would otherwise hand later messages claims that have already run out,
-        # and a second worker would send them again while this one still is.
-        claimed = OutboxMessage.objects.filter(
-            pk=message_id, state=OutboxMessage.State.PENDING, next_attempt_at__lte=now,
-        ).update(next_attempt_at=max(now, clock.now()) + timedelta(
-            seconds=getattr(settings, "OUTBOX_CLAIM_SECONDS", CLAIM_SECONDS)))
-        if claimed != 1:
-            continue
-        message = OutboxMessage.objects.get(pk=message_id)
-        try:
-            _send(message)
-        except (registry.UnknownKind, registry.Undeliverable) as exc:  # no retry can help
-            _record_failure(message, now, str(exc), dead=True)
-        except Exception as exc:  # any failure of the receiver means: retry later
-            _record_failure(message, now, f"{type(exc).__name__}: {exc}")
-        else:
-            _record_success(message, now)
-            delivered += 1
+    with _one_smtp_connection():
+        for message_id in due:
+            delivered += _deliver_one(message_id, now)
     return delivered
+
+
+def _deliver_one(message_id: int, now: datetime) -> int:
+    """Claim, send and record one message; 1 when it was delivered."""
+    # The claim runs from the moment it is taken, not from the start of the batch: a
+    # long batch would otherwise hand later messages claims that have already run out,
+    # and a second worker would send them again while this one still is.
+    claimed = OutboxMessage.objects.filter(
+        pk=message_id, state=OutboxMessage.State.PENDING, next_attempt_at__lte=now,
+    ).update(next_attempt_at=max(now, clock.now()) + timedelta(
+        seconds=getattr(settings, "OUTBOX_CLAIM_SECONDS", CLAIM_SECONDS)))
+    if claimed != 1:
+        return 0
+    message = OutboxMessage.objects.get(pk=message_id)
+    try:
+        _send(message)
+    except (registry.UnknownKind, registry.Undeliverable) as exc:  # no retry can help
+        _record_failure(message, now, str(exc), dead=True)
+    except Exception as exc:  # any failure of the receiver means: retry later
+        _record_failure(message, now, f"{type(exc).__name__}: {exc}")
+    else:
+        _record_success(message, now)
+        return 1
+    return 0
+
+
+# The SMTP connection the mail of one delivery batch shares (see _one_smtp_connection).
+_batch_smtp: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "outbox_batch_smtp", default=None)
+
+
+@contextmanager
+def _one_smtp_connection() -> Iterator[None]:
+    """Within the block, mail goes out over one SMTP connection, opened for the first
+    message and closed at the end (or after a failure, the next message opening a new
+    one). A connection per message cost a connect, EHLO and QUIT each: a backlog of
+    10,000 acknowledgements drained at about 5 a second on a busy machine."""
+    holder: dict = {}
+    token = _batch_smtp.set(holder)
+    try:
+        yield
+    finally:
+        _batch_smtp.reset(token)
+        connection = holder.pop("connection", None)
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.close()
 
 
 @transaction.atomic
@@ -200,8 +231,23 @@ def send_email(message: OutboxMessage) -> None:
     )
     for compose in registry.email_composers():  # domain apps add threading headers...
         compose(message, email)
-    with get_connection(fail_silently=False) as connection:
+    holder = _batch_smtp.get()
+    if holder is None:
+        with get_connection(fail_silently=False) as connection:
+            connection.send_messages([email])
+        return
+    connection = holder.get("connection")
+    if connection is None:
+        connection = get_connection(fail_silently=False)
+        connection.open()
+        holder["connection"] = connection
+    try:
         connection.send_messages([email])
+    except Exception:  # its state is unknown: the next message opens a new connection
+        holder.pop("connection", None)
+        with contextlib.suppress(Exception):
+            connection.close()
+        raise
 
 
 def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:

@@ -32,7 +32,8 @@ _RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 class Strict(BaseModel):
     """Base for every pack model: unknown fields are errors, so typos never pass silently."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False,
+                              defer_build=True)
 
 
 @lru_cache(maxsize=1)

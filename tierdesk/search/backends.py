@@ -52,8 +52,14 @@ def doc_id(index: SearchIndex, using: str = "default") -> str:
     return f"{index.table}.{'rowid' if _vendor(using) == 'sqlite' else 'id'}"
 
 
+def key_token(value: str) -> str:
+    """The one word a key field's value is stored as (``pt-BR`` -> ``ptbr``)."""
+    return "".join(text.words(value))
+
+
 def _fields_text(index: SearchIndex, fields: dict[str, str]) -> list[str]:
-    return [text.indexed_text(fields.get(f.name) or "", index.max_field_chars)
+    return [key_token(fields.get(f.name) or "") if f.key
+            else text.indexed_text(fields.get(f.name) or "", index.max_field_chars)
             for f in index.fields]
 
 
@@ -135,32 +141,94 @@ def optimise(index: SearchIndex, using: str = "default") -> None:
             cursor.execute(f"ANALYZE {index.table}")
 
 
+def _fts5_expression(index: SearchIndex, words: Sequence[str], *, internal: bool,
+                     any_word: bool, prefixes: Collection[str], partition: str | None) -> str:
+    joiner = " OR " if any_word else " AND "
+    expr = joiner.join(f'"{w}"*' if w in prefixes else f'"{w}"' for w in words)
+    fields = index.words_fields(internal=internal)
+    if len(fields) < len(index.fields):  # internal or key fields left out by a column filter
+        expr = "{" + " ".join(f.name for f in fields) + "} : (" + expr + ")"
+    if partition is not None:
+        expr = f'{_key(index).name} : "{key_token(partition)}" AND {expr}'
+    return expr
+
+
+def _tsquery(index: SearchIndex, words: Sequence[str], *, internal: bool, any_word: bool,
+             prefixes: Collection[str], partition: str | None) -> str:
+    fields = index.words_fields(internal=internal)
+    letters = ""
+    if len(fields) < len(index.fields):  # ask only for the letters of the fields searched
+        letters = ":" + "".join(index.letter(f) for f in fields)
+    joiner = " | " if any_word else " & "
+    query = joiner.join(
+        f"'{w}':*{letters[1:]}" if w in prefixes else f"'{w}'{letters}" for w in words)
+    if partition is not None:
+        key = _key(index)
+        query = f"'{key_token(partition)}':{index.letter(key)} & ({query})"
+    return query
+
+
+def _key(index: SearchIndex):
+    if index.key_field is None:
+        raise ValueError(f"index {index.name!r} has no key field to search one part of")
+    return index.key_field
+
+
 def match(index: SearchIndex, words: Sequence[str], *, internal: bool,
           using: str = "default", any_word: bool = False,
-          prefixes: Collection[str] = ()) -> tuple[str, str, list[Any], list[Any]]:
+          prefixes: Collection[str] = (), partition: str | None = None,
+          narrow: Sequence[str] | None = None) -> tuple[str, str, list[Any], list[Any]]:
     """Return ``(where, score, where_params, score_params)`` for documents holding every
     one of ``words`` (in any field ``internal`` allows); a lower score ranks higher.
 
     ``any_word`` matches documents holding at least one of them instead (a question in
     plain words, ranked by how well it matches); a word in ``prefixes`` also matches the
-    longer words it begins (``connecti`` finds ``connection`` and ``connecting``)."""
-    public = [f for f in index.fields if not f.internal]
+    longer words it begins (``connecti`` finds ``connection`` and ``connecting``).
+    ``partition`` keeps to the documents whose key field holds that value (one language),
+    inside the engine's match. ``narrow`` (with ``any_word``): only documents holding one
+    of these words are candidates, still scored by all of ``words`` (see
+    ``query.selective_words``)."""
+    fields = index.words_fields(internal=internal)
     if _vendor(using) == "sqlite":
-        joiner = " OR " if any_word else " AND "
-        expr = joiner.join(f'"{w}"*' if w in prefixes else f'"{w}"' for w in words)
-        if len(public) < len(index.fields) and not internal:
-            expr = "{" + " ".join(f.name for f in public) + "} : (" + expr + ")"
-        boosts = ", ".join(repr(f.boost) for f in index.fields)
-        return (f"{index.table} MATCH %s", f"bm25({index.table}, {boosts})", [expr], [])
-    letters = ""
-    if len(public) < len(index.fields) and not internal:
-        letters = ":" + "".join(index.letter(f) for f in public)
-    joiner = " | " if any_word else " & "
-    query = joiner.join(
-        f"'{w}':*{letters[1:]}" if w in prefixes else f"'{w}'{letters}" for w in words)
-    top = max(f.boost for f in index.fields)
-    by_letter = {index.letter(f): f.boost / top for f in index.fields}
+        options = {"internal": internal, "prefixes": prefixes, "partition": partition}
+        expr = _fts5_expression(index, words, any_word=any_word, **options)
+        boosts = ", ".join(repr(0.0 if f.key else f.boost) for f in index.fields)
+        where = f"{index.table} MATCH %s"
+        params = [expr]
+        rest = [w for w in words if w not in narrow] if narrow is not None else []
+        if narrow is not None and partition is not None and rest:
+            # bm25 scores every word of the MATCH expression, and FTS5 walks only the
+            # documents its first operand allows: "a narrow word AND (another word OR
+            # the language)" matches exactly the documents holding a narrow word, each
+            # scored by all of the words (the language column weighs nothing). The
+            # language is checked on those rows, outside the match.
+            options["partition"] = None
+            key = _key(index)
+            expr = (_fts5_expression(index, narrow, any_word=True, **options) + " AND ("
+                    + _fts5_expression(index, rest, any_word=True, **options)
+                    + f' OR {key.name} : "{key_token(partition)}")')
+            where += f" AND {index.table}.{key.name} = %s"
+            params = [expr, key_token(partition)]
+        elif narrow is not None:
+            # Narrowed by rowid: the unary + keeps SQLite from handing the IN to FTS5
+            # (one lookup, re-reading every word's statistics, per candidate).
+            where += (f" AND +{index.table}.rowid IN (SELECT rowid FROM {index.table}"
+                      f" WHERE {index.table} MATCH %s)")
+            params.append(_fts5_expression(index, narrow, any_word=True, **options))
+        return (where, f"bm25({index.table}, {boosts})", params, [])
+    options = {"internal": internal, "prefixes": prefixes}
+    scored = _tsquery(index, words, any_word=any_word, partition=None, **options)
+    if narrow is not None:
+        matched = _tsquery(index, narrow, any_word=True, partition=partition, **options)
+    elif partition is not None:
+        matched = _tsquery(index, words, any_word=any_word, partition=partition, **options)
+    else:
+        matched = scored
+    top = max(f.boost for f in fields) if fields else 1.0
+    by_letter = {index.letter(f): f.boost / top for f in fields}
     weights = "{" + ", ".join(str(by_letter.get(c, 0.0)) for c in reversed(WEIGHT_LETTERS)) + "}"
+    # Ranked by the words alone: a partition term in an AND would make ts_rank score by
+    # how close the words sit to it.
     return (f"{index.table}.document @@ %s::tsquery",
             f"-ts_rank(%s::float4[], {index.table}.document, %s::tsquery, 1)",
-            [query], [weights, query])
+            [matched], [weights, scored])

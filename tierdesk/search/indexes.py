@@ -23,6 +23,10 @@ class Field:
     name: str
     boost: float = 1.0  # relative weight in the ranking
     internal: bool = False  # matched only when the searcher may see internal content
+    # A key field holds one value (the document's language) that a search names to keep
+    # to one part of the index (``partition=``): never matched by a search's words, never
+    # ranked, but inside the full-text match itself, so the engine skips the other parts.
+    key: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,16 @@ class SearchIndex:
             raise ValueError(f"index {self.name!r} needs 1-4 fields")
         if not self.name.isidentifier():
             raise ValueError(f"index name {self.name!r} must be an identifier")
+        if sum(f.key for f in self.fields) > 1:
+            raise ValueError(f"index {self.name!r} has more than one key field")
+
+    @property
+    def key_field(self) -> Field | None:
+        return next((f for f in self.fields if f.key), None)
+
+    def words_fields(self, *, internal: bool) -> list[Field]:
+        """The fields a search's words are matched in."""
+        return [f for f in self.fields if not f.key and (internal or not f.internal)]
 
     @property
     def table(self) -> str:
