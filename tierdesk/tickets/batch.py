@@ -16,13 +16,16 @@ together, exactly as before.
 """
 
 import contextvars
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from tierdesk.common import prepared
 from tierdesk.outbox import services as outbox
 from tierdesk.tickets.models import Ticket, TicketEvent
+
+T = TypeVar("T")
 
 
 class Batch:
@@ -99,6 +102,17 @@ def writing() -> Iterator[Batch]:
         _current.reset(token)
 
 
+def writes(func: Callable[..., T]) -> Callable[..., T]:
+    """Run ``func`` inside ``writing()``: a reply, note or change gathers its rows and
+    writes them together at its end (joining the caller's batch when one is open)."""
+    @functools.wraps(func)
+    def inner(*args: Any, **kwargs: Any) -> T:
+        with writing():
+            return func(*args, **kwargs)
+
+    return inner
+
+
 def hold(ticket: Ticket, *, created: bool = False) -> None:
     """Mark ``ticket`` as held by the batch: created or locked in its transaction."""
     batch = _current.get()
@@ -119,6 +133,19 @@ def created_here(ticket: Ticket) -> bool:
 def holds(ticket: Ticket) -> bool:
     batch = _current.get()
     return batch is not None and batch.held.get(ticket.pk) is ticket
+
+
+def holds_other(ticket: Ticket) -> bool:
+    """True when the batch holds another copy of ``ticket`` (its changes not written)."""
+    batch = _current.get()
+    return batch is not None and ticket.pk in batch.held and batch.held[ticket.pk] is not ticket
+
+
+def flush() -> None:
+    """Write everything gathered so far (the batch stays open)."""
+    batch = _current.get()
+    if batch is not None:
+        batch.flush()
 
 
 def save_fields(ticket: Ticket, fields: list[str]) -> None:

@@ -62,6 +62,8 @@ def locked(ticket: Ticket) -> Ticket:
     the truth as it is."""
     if batch.holds(ticket):
         return ticket
+    if batch.holds_other(ticket):
+        batch.flush()  # another copy's changes are not written yet: write them, then read
     ticket.refresh_from_db(from_queryset=Ticket.objects.select_for_update(of=("self",)))
     batch.hold(ticket)
     return ticket
@@ -247,6 +249,7 @@ def ticket_reply(*, ticket: Ticket, viewer: Viewer, body: str, body_html: str = 
                  channel=channel, external_id=external_id)
 
 
+@batch.writes
 def reply(*, ticket: Ticket, viewer: Viewer, body: str, body_html: str = "",
           channel: str = Channel.PORTAL, external_id: str | None = None) -> Message:
     """``ticket_reply`` for services that compose it inside their own transaction."""
@@ -289,6 +292,7 @@ def ticket_add_note(*, ticket: Ticket, viewer: Viewer, body: str) -> Message:
     return add_note(ticket=ticket, viewer=viewer, body=body)
 
 
+@batch.writes
 def add_note(*, ticket: Ticket, viewer: Viewer, body: str) -> Message:
     """``ticket_add_note`` for services that compose it inside their own transaction."""
     _require_agent(viewer, "add internal notes")
@@ -313,6 +317,7 @@ def ticket_update(*, ticket: Ticket, viewer: Viewer, changes: dict[str, Any],
     return update(ticket=ticket, viewer=viewer, changes=changes, reason=reason)
 
 
+@batch.writes
 def update(*, ticket: Ticket, viewer: Viewer, changes: dict[str, Any],
            reason: str = "") -> Ticket:
     """``ticket_update`` for services that compose it inside their own transaction."""
