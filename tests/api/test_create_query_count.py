@@ -3,7 +3,8 @@ small number of statements, however many rules fire.
 
 Issue 10 asks for at most 12. The batched write path reached 12; since then the search
 index (one insert at create, a re-read and re-index when a rule tags the ticket) and the
-staffed-queue check of routing add four. This
+staffed-queue check of routing add four, and routing by language (DataFlow serves en,
+es and fr: who in the queue speaks the ticket's) one more. This
 test holds today's count so nothing adds more; getting back to 12 is open work."""
 
 from tests.factories import AgentFactory, UserFactory
@@ -16,7 +17,7 @@ from tierdesk.sla.models import SlaTarget
 from tierdesk.tickets.models import Ticket, TicketEvent
 
 
-def test_a_dataflow_p0_create_through_the_api_takes_at_most_16_queries(
+def test_a_dataflow_p0_create_through_the_api_takes_at_most_17_queries(
         world, api_as, django_assert_max_num_queries):
     pack_apply(source=(PACKS_DIR / "dataflow.yaml").read_text())
     AgentFactory(user=UserFactory(username="dana", email="dana@dataflow.example"),
@@ -27,7 +28,7 @@ def test_a_dataflow_p0_create_through_the_api_takes_at_most_16_queries(
     body = {"subject": "dashboard shows error DB-2002", "requester_id": world.customer.pk,
             "body": "Every dashboard answers 503 since 09:00 UTC."}
     api.post("/api/v1/tickets", {**body, "subject": "warm-up DB-2002"})
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = api.post("/api/v1/tickets", body)
     assert response.status_code == 201, response.content
     ticket = Ticket.objects.get(pk=response.json()["id"])

@@ -14,6 +14,7 @@ from tierdesk import clock
 from tierdesk.common import prepared
 from tierdesk.common.errors import Conflict, Forbidden, ServiceError
 from tierdesk.customers.models import Contact
+from tierdesk.languages.detection import UNDETERMINED, detect_for_pack
 from tierdesk.outbox import services as outbox
 from tierdesk.packs.selectors import active_pack, active_version
 from tierdesk.people.access import Viewer
@@ -89,17 +90,21 @@ def ticket_create(
     group: Group | None = None,
     idempotency_key: str | None = None,
     fingerprint: str = "",
+    route_language: bool = False,
 ) -> tuple[Ticket, bool]:
     """Open a ticket with its first message; return ``(ticket, created)``.
 
     With an ``idempotency_key`` a retried call returns the first ticket (``created`` is
     False) instead of making a second one; the same key with a different request is a
-    conflict, as in Stripe's API.
+    conflict, as in Stripe's API. With ``route_language`` (customer intake: the portal,
+    the API, mail) the ticket's language is read from its text when the requester has
+    none, and it goes to an agent who speaks it (``tierdesk.languages``).
     """
     fields = _create_fields(
         viewer=viewer, subject=subject, body=body, body_html=body_html, requester=requester,
         channel=channel, priority=priority, category=category, error_code=error_code,
         language=language, tags=tags, custom_fields=custom_fields, group=group)
+    fields["route_language"] = route_language
     try:
         return _ticket_create_atomic(viewer=viewer, idempotency_key=idempotency_key,
                                      fingerprint=fingerprint, **fields)
@@ -116,7 +121,8 @@ def ticket_create(
 
 def create(*, viewer: Viewer, subject: str, body: str, requester: Contact,
            channel: str = Channel.PORTAL, body_html: str = "", language: str = "",
-           tags: Iterable[str] = (), priority: str = "") -> Ticket:
+           tags: Iterable[str] = (), priority: str = "",
+           route_language: bool = False) -> Ticket:
     """``ticket_create`` for intake services that compose it inside their own transaction
     (the mail intake stores the mail's files and thread with the ticket; a chat, a Slack
     thread or a phone call their own rows), all or nothing."""
@@ -124,6 +130,7 @@ def create(*, viewer: Viewer, subject: str, body: str, requester: Contact,
         viewer=viewer, subject=subject[:300], body=body, body_html=body_html,
         requester=requester, channel=channel, priority=priority, category="", error_code="",
         language=language, tags=tags, custom_fields=None, group=None)
+    fields["route_language"] = route_language
     with batch.writing():
         ticket, _ = _ticket_create_rows(viewer=viewer, idempotency_key=None, fingerprint="",
                                         **fields)
@@ -152,7 +159,8 @@ def _create_fields(*, viewer: Viewer, subject: str, body: str, body_html: str,
         subject=subject.strip(), body=body, body_html=body_html,
         requester=requester, channel=channel, priority=priority, category=category,
         error_code=error_code.strip().upper(), tags=clean_tags,
-        language=language or requester.language or _org_language(requester),
+        # "" still: the create reads the text (``route_language``), else the organisation's
+        language=language or requester.language,
         custom_fields=custom_fields or {}, group=group,
     )
 
@@ -194,9 +202,15 @@ def _ticket_create_rows(
 ) -> tuple[Ticket, bool]:
     now = clock.now()
     requester: Contact = fields["requester"]
+    pack = active_pack()
+    # Only a pack serving several languages has a choice to make: one language costs nothing.
+    by_language = fields.pop("route_language", False) and _multilingual(pack)
+    if not fields["language"]:
+        fields["language"] = ((_detected(body, pack) if by_language else "")
+                              or _org_language(requester))
     fields.update(classify_new_ticket(fields, body))
     # Refused before the first write: the priority is known now, the ticket not yet made.
-    check_channel(pack=active_pack(), channel=fields["channel"],
+    check_channel(pack=pack, channel=fields["channel"],
                   priority=fields.get("priority") or "",
                   organisation=requester.organisation, now=now)
     version = active_version()
@@ -235,7 +249,23 @@ def _ticket_create_rows(
     sla.sla_refresh(ticket=ticket, now=now, reason="created", actor=viewer.user,
                     created=created_event)
     rules.on_event(ticket=ticket, event="created", now=now, fresh=True)
+    if by_language:
+        # languages builds on tickets: imported here, as the KB is (tickets.knowledge)
+        from tierdesk.languages.services import route_by_language
+
+        route_by_language(ticket=ticket)
     return ticket, True
+
+
+def _multilingual(pack: Any) -> bool:
+    return pack is not None and len(set(pack.languages or ())) > 1
+
+
+def _detected(body: str, pack: Any) -> str:
+    """Return the language of ``body`` among the pack's (lingua reads its first 4,000
+    characters), or "" when too short to tell."""
+    found = detect_for_pack(body, pack)
+    return "" if found == UNDETERMINED else found
 
 
 @transaction.atomic(durable=True)

@@ -53,7 +53,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
         ticket, _created = services.ticket_create(
             viewer=request.viewer, subject=form["subject"], body=form["body"],
             requester=request.viewer.contact, channel=Channel.PORTAL,
-            category=form["category"], error_code=form["error_code"],
+            category=form["category"], error_code=form["error_code"], route_language=True,
         )
         first = ticket.messages.order_by("id").first()
         for upload in files:
