@@ -9,6 +9,7 @@ from typing import Any
 
 import nh3
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from tierdesk import clock
 from tierdesk.common import prepared
@@ -132,7 +133,7 @@ def create(*, viewer: Viewer, subject: str, body: str, requester: Contact,
         language=language, tags=tags, custom_fields=None, group=None)
     fields["route_language"] = route_language
     with batch.writing():
-        ticket, _ = _ticket_create_rows(viewer=viewer, idempotency_key=None, fingerprint="",
+        ticket, _created = _ticket_create_rows(viewer=viewer, idempotency_key=None, fingerprint="",
                                         **fields)
     return ticket
 
@@ -147,9 +148,9 @@ def _create_fields(*, viewer: Viewer, subject: str, body: str, body_html: str,
     if viewer.is_customer and (priority or group or custom_fields):
         raise Forbidden("customers cannot set priority, group or custom fields")
     if not subject.strip():
-        raise ServiceError("subject must not be empty", field="subject")
+        raise ServiceError(_("subject must not be empty"), field="subject")
     if not body.strip():
-        raise ServiceError("body must not be empty", field="body")
+        raise ServiceError(_("body must not be empty"), field="body")
     if channel not in Channel.values:
         raise ServiceError(f"unknown channel {channel!r}", field="channel")
     if priority:
@@ -227,7 +228,7 @@ def _ticket_create_rows(
         created_at=now,
     )
     org = requester.organisation if requester.organisation_id else None
-    group_code, group_name, _ = events.named(ticket.group)
+    group_code, group_name, _tier = events.named(ticket.group)
     search.index_new_ticket(ticket, body)
     created_event = events.created(
         ticket, viewer.user, now, subject=ticket.subject, channel=ticket.channel,
@@ -281,10 +282,10 @@ def reply(*, ticket: Ticket, viewer: Viewer, body: str, body_html: str = "",
           channel: str = Channel.PORTAL, external_id: str | None = None) -> Message:
     """``ticket_reply`` for services that compose it inside their own transaction."""
     if not body.strip():
-        raise ServiceError("body must not be empty", field="body")
+        raise ServiceError(_("body must not be empty"), field="body")
     ticket = locked(ticket)
     if ticket.status == CLOSED:
-        raise ServiceError("a closed ticket takes no replies; open a follow-up ticket",
+        raise ServiceError(_("a closed ticket takes no replies; open a follow-up ticket"),
                            field="ticket_id")
     now = clock.now()
     message = Message.objects.create(

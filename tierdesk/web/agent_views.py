@@ -32,6 +32,7 @@ from tierdesk.web.ticket_view import (
     pack_forms,
     sla_view,
     timeline_and_version,
+    with_quoted_history,
 )
 from tierdesk.workspace.models import SavedFilter
 from tierdesk.workspace.selectors import (
@@ -146,6 +147,7 @@ def _page(request: HttpRequest, ticket: Ticket, status: int = 200,
     now = clock.now()
     group_ids = [g.pk for g in queues.groups_of(viewer)]
     entries, version = timeline_and_version(viewer=viewer, ticket=ticket)
+    with_quoted_history(e.message for e in entries if e.message is not None)
     seen = forms.get("seen", version)
     context = {
         "ticket": ticket, "timeline": entries, "version": version, "seen": seen,
