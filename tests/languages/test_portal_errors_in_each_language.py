@@ -50,3 +50,23 @@ def test_an_english_customer_still_reads_english(db):
     response = client.post("/portal/new/", {"subject": " ", "body": "Dashboards are empty"})
 
     assert "subject must not be empty" in response.content.decode()
+
+
+def test_a_channel_the_pack_refuses_says_so_in_the_customers_language(db):
+    from django.utils import translation
+
+    from tierdesk import clock
+    from tierdesk.packs.selectors import active_pack
+    from tierdesk.packs.services import pack_apply
+    from tierdesk.policy import PACKS_DIR
+    from tierdesk.tickets.channel_rules import ChannelRefused, check_channel
+
+    pack_apply(source=(PACKS_DIR / "nexacore.yaml").read_text())
+    org = OrganisationFactory(plan="Enterprise")
+
+    with translation.override("es"), pytest.raises(ChannelRefused) as refused:
+        check_channel(pack=active_pack(), channel="phone", priority="P3", organisation=org,
+                      now=clock.now())
+
+    assert refused.value.message.startswith(
+        "la línea telefónica es solo para solicitudes P1 (esta es P3); utilice el portal")
