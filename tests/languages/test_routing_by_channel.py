@@ -132,3 +132,14 @@ def test_a_single_language_pack_reads_nothing_and_routes_nobody(db, api_as):
 
     ticket = Ticket.objects.get(pk=response.json()["id"])
     assert (ticket.language, ticket.assignee) == ("en", None)
+
+
+def test_an_organisation_that_chose_a_language_keeps_it(dataflow_speakers, api_as):
+    customer = CustomerContactFactory(
+        organisation=OrganisationFactory(plan="Enterprise", language="fr"))
+
+    response = api_as(customer.user).post(
+        "/api/v1/tickets", {"subject": "Dashboards", "body": "Our dashboards are empty"})
+
+    ticket = Ticket.objects.get(pk=response.json()["id"])
+    assert (ticket.language, ticket.assignee) == ("fr", dataflow_speakers["fr"])

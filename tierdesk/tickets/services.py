@@ -98,8 +98,9 @@ def ticket_create(
     With an ``idempotency_key`` a retried call returns the first ticket (``created`` is
     False) instead of making a second one; the same key with a different request is a
     conflict, as in Stripe's API. With ``route_language`` (customer intake: the portal,
-    the API, mail) the ticket's language is read from its text when the requester has
-    none, and it goes to an agent who speaks it (``tierdesk.languages``).
+    the API, mail) the ticket's language is read from its text when neither the requester
+    nor their organisation chose one, and it goes to an agent who speaks it
+    (``tierdesk.languages``).
     """
     fields = _create_fields(
         viewer=viewer, subject=subject, body=body, body_html=body_html, requester=requester,
@@ -133,8 +134,8 @@ def create(*, viewer: Viewer, subject: str, body: str, requester: Contact,
         language=language, tags=tags, custom_fields=None, group=None)
     fields["route_language"] = route_language
     with batch.writing():
-        ticket, _created = _ticket_create_rows(viewer=viewer, idempotency_key=None, fingerprint="",
-                                        **fields)
+        ticket, _created = _ticket_create_rows(viewer=viewer, idempotency_key=None,
+                                               fingerprint="", **fields)
     return ticket
 
 
@@ -207,8 +208,11 @@ def _ticket_create_rows(
     # Only a pack serving several languages has a choice to make: one language costs nothing.
     by_language = fields.pop("route_language", False) and _multilingual(pack)
     if not fields["language"]:
-        fields["language"] = ((_detected(body, pack) if by_language else "")
-                              or _org_language(requester))
+        # The organisation's language when it chose one (DataFlow: Spanish for Enterprise
+        # customers); every organisation starts on the pack's default, which the text beats.
+        declared = _org_language(requester)
+        read = by_language and declared == pack.default_language
+        fields["language"] = (_detected(body, pack) if read else "") or declared
     fields.update(classify_new_ticket(fields, body))
     # Refused before the first write: the priority is known now, the ticket not yet made.
     check_channel(pack=pack, channel=fields["channel"],
