@@ -262,7 +262,7 @@ def _file(inbound: InboundMail, mail: ParsedMail, contact: Contact | None,
         ticket = tickets.create(
             viewer=viewer, subject=TAG_RE.sub("", mail.subject).strip() or NO_SUBJECT,
             body=reply_text, body_html=html, requester=contact, channel=Channel.EMAIL,
-            language=mail_language(mail, reply_text, contact), tags=tags)
+            language=mail_language(mail, reply_text, contact), tags=tags, route_language=True)
         message = Message.objects.filter(ticket=ticket).order_by("id").first()
         outcome, reason = Outcome.CREATED, ""
         if spoofed is not None:

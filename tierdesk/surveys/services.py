@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from tierdesk import clock
 from tierdesk.common.errors import Conflict, Forbidden, NotFound, ServiceError
@@ -166,7 +167,7 @@ def nps_schedule_set(*, viewer: Viewer, organisation: Organisation, active: bool
     if every_days is not None and every_days < 1:
         raise ServiceError("every_days must be at least 1", field="every_days")
     now = clock.now()
-    schedule, _ = NpsSchedule.objects.update_or_create(
+    schedule, _created = NpsSchedule.objects.update_or_create(
         organisation=organisation,
         defaults={"active": active, "every_days": every_days, "next_at": next_at or now})
     return schedule
@@ -183,7 +184,7 @@ def survey_for_token(token: str) -> Survey:
     survey = (Survey.objects.select_related("ticket", "contact", "organisation")
               .filter(pk=survey_id, state=Survey.State.SENT).first())
     if survey is None or not hmac.compare_digest(survey.nonce, nonce):
-        raise NotFound("this survey link is not valid", field="token")
+        raise NotFound(_("this survey link is not valid"), field="token")
     return survey
 
 
@@ -195,16 +196,16 @@ def survey_answer(*, token: str, score: Any, comment: str = "") -> SurveyRespons
     try:
         score = int(score)
     except (TypeError, ValueError):
-        raise ServiceError("choose a score", field="score") from None
+        raise ServiceError(_("choose a score"), field="score") from None
     if not survey.scale_min <= score <= survey.scale_max:
-        raise ServiceError(f"the score is from {survey.scale_min} to {survey.scale_max}",
-                           field="score")
+        raise ServiceError(_("the score is from %(low)s to %(high)s")
+                           % {"low": survey.scale_min, "high": survey.scale_max}, field="score")
     if len(comment) > 5000:
-        raise ServiceError("the comment is longer than 5000 characters", field="comment")
+        raise ServiceError(_("the comment is longer than 5000 characters"), field="comment")
     now = clock.now()
     taken = Survey.objects.filter(pk=survey.pk, answered_at__isnull=True).update(answered_at=now)
     if taken != 1:
-        raise Conflict("this survey was already answered; thank you", field="token")
+        raise Conflict(_("this survey was already answered; thank you"), field="token")
     pack = active_pack()
     response = SurveyResponse.objects.create(
         survey=survey, score=score, comment=comment.strip(), answered_at=now,
@@ -251,7 +252,7 @@ def _follow_up(*, pack: Any, response: SurveyResponse, now: datetime) -> bool:
     if response.low and config is not None:
         due = response.answered_at + config.follow_up_within if config.follow_up_within \
             else None
-        task, _ = tasks.task_open(
+        task, _created = tasks.task_open(
             key=f"survey:{survey.pk}:follow_up", source="surveys", at=now, ticket=ticket,
             role=_platform_role(pack, config.follow_up_role), due_at=due,
             title=f"Low satisfaction ({response.score}/{survey.scale_max}) on ticket "

@@ -92,6 +92,8 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn,
         category=payload.category, error_code=payload.error_code, language=payload.language,
         tags=payload.tags, custom_fields=payload.custom_fields, group=group,
         idempotency_key=idempotency_key, fingerprint=services.request_fingerprint(data),
+        # an agent who names the queue has routed it; anyone else's goes to a speaker
+        route_language=group is None,
     )
     if not created:
         return Reply(200, _after_write(ticket.pk))  # the first request's ticket, as it is now

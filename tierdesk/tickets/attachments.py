@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tierdesk import clock
 from tierdesk.common.errors import Forbidden, ServiceError
@@ -28,11 +29,11 @@ def clean_filename(name: str) -> str:
 def check_upload(upload: UploadedFile) -> None:
     """Refuse an empty or oversized file before anything is written."""
     if upload.size is None or upload.size == 0:
-        raise ServiceError(f"the file {clean_filename(upload.name or 'file')!r} is empty",
-                           field="file")
+        raise ServiceError(_("the file '%(name)s' is empty")
+                           % {"name": clean_filename(upload.name or "file")}, field="file")
     if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ServiceError(f"files are limited to {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB",
-                           field="file")
+        raise ServiceError(_("files are limited to %(n)s MiB")
+                           % {"n": MAX_ATTACHMENT_BYTES // (1024 * 1024)}, field="file")
 
 
 @transaction.atomic(durable=True)
@@ -71,7 +72,8 @@ def ticket_reply_with_files(*, ticket: Ticket, viewer: Viewer, body: str,
     """A public reply and its files in one transaction: a refused file sends no reply."""
     files = list(files)
     if len(files) > MAX_FILES_PER_MESSAGE:
-        raise ServiceError(f"at most {MAX_FILES_PER_MESSAGE} files per message", field="file")
+        raise ServiceError(_("at most %(n)s files per message") % {"n": MAX_FILES_PER_MESSAGE},
+                           field="file")
     for upload in files:
         check_upload(upload)
     message = services.reply(ticket=ticket, viewer=viewer, body=body, channel=channel)

@@ -17,13 +17,18 @@ Costs no query of its own: the classification that runs first has loaded the act
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from tierdesk.common.errors import ServiceError
 from tierdesk.customers.models import Organisation
 from tierdesk.tickets.models import Channel
 
 LIVE_CHANNELS = frozenset({Channel.PHONE, Channel.CHAT, Channel.SLACK})
-NAMES = {"phone": "phone line", "chat": "live chat", "slack": "Slack channel",
-         "portal": "portal", "email": "email address", "chatbot": "chatbot"}
+# Whole phrases, article included, so each language can give its own ("la línea").
+NAMES = {"phone": gettext_lazy("the phone line"), "chat": gettext_lazy("the live chat"),
+         "slack": gettext_lazy("the Slack channel"), "portal": gettext_lazy("the portal"),
+         "email": gettext_lazy("the email address"), "chatbot": gettext_lazy("the chatbot")}
 
 
 class ChannelRefused(ServiceError):
@@ -47,7 +52,8 @@ def check_channel(*, pack: Any, channel: str, priority: str,
     if why is not None:
         alternatives = _alternatives(pack, channel, priority, organisation)
         where = ", ".join(_label(name, ch) for name, ch in alternatives)
-        message = f"{why}; please use {where} instead" if where else why
+        message = (_("%(why)s; please use %(where)s instead") % {"why": why, "where": where}
+                   if where else why)
         raise ChannelRefused(message, field="channel", details={
             "channel": channel,
             "use": [{"channel": name, "address": ch.address} for name, ch in alternatives],
@@ -57,8 +63,9 @@ def check_channel(*, pack: Any, channel: str, priority: str,
         if opens is not None and opens > now:
             local = opens.astimezone(_zone(pack, rule.hours, organisation))
             raise ChannelRefused(
-                f"the {_name(channel)} is closed now; it opens "
-                f"{local:%A %Y-%m-%d %H:%M} ({local.tzname()})",
+                _("%(channel)s is closed now; it opens %(when)s") % {
+                    "channel": _name(channel),
+                    "when": f"{local:%A %Y-%m-%d %H:%M} ({local.tzname()})"},
                 field="channel", details={"channel": channel, "opens_at": opens.isoformat()})
 
 
@@ -66,14 +73,18 @@ def _refusal(rule: Any, channel: str, priority: str,
              organisation: Organisation | None) -> str | None:
     name = _name(channel)
     if rule.priorities is not None and priority not in rule.priorities:
-        return (f"the {name} is for {_either(rule.priorities)} tickets only "
-                f"(this one is {priority or 'unclassified'})")
+        return _("%(channel)s is for %(allowed)s tickets only (this one is %(priority)s)") % {
+            "channel": name, "allowed": _either(rule.priorities),
+            "priority": priority or _("unclassified")}
     plan = organisation.plan if organisation is not None else ""
     if rule.plans is not None and plan not in rule.plans:
-        return (f"the {name} is for {_either(rule.plans)} plans only "
-                f"({'your plan is ' + plan if plan else 'no plan on record'})")
+        if plan:
+            return _("%(channel)s is for %(plans)s plans only (your plan is %(plan)s)") % {
+                "channel": name, "plans": _either(rule.plans), "plan": plan}
+        return _("%(channel)s is for %(plans)s plans only (no plan on record)") % {
+            "channel": name, "plans": _either(rule.plans)}
     if rule.vip_only and not (organisation is not None and organisation.vip):
-        return f"the {name} is for V-VIP organisations only"
+        return _("%(channel)s is for V-VIP organisations only") % {"channel": name}
     return None
 
 
@@ -105,12 +116,18 @@ def _zone(pack: Any, name: str, organisation: Organisation | None):
 
 
 def _name(channel: str) -> str:
-    return NAMES.get(channel, channel)
+    """Return "the phone line" (in the language being spoken) for ``phone``."""
+    name = NAMES.get(channel)
+    return str(name) if name is not None else _("the %(channel)s") % {"channel": channel}
 
 
 def _label(name: str, channel: Any) -> str:
-    return f"the {_name(name)} ({channel.address})" if channel.address else f"the {_name(name)}"
+    if not channel.address:
+        return _name(name)
+    return _("%(channel)s (%(address)s)") % {"channel": _name(name), "address": channel.address}
 
 
 def _either(values: list[str]) -> str:
-    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
+    if len(values) == 1:
+        return values[0]
+    return _("%(first)s and %(last)s") % {"first": ", ".join(values[:-1]), "last": values[-1]}

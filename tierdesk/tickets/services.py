@@ -9,11 +9,13 @@ from typing import Any
 
 import nh3
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from tierdesk import clock
 from tierdesk.common import prepared
 from tierdesk.common.errors import Conflict, Forbidden, ServiceError
 from tierdesk.customers.models import Contact
+from tierdesk.languages.detection import UNDETERMINED, detect_for_pack
 from tierdesk.outbox import services as outbox
 from tierdesk.packs.selectors import active_pack, active_version
 from tierdesk.people.access import Viewer
@@ -91,17 +93,22 @@ def ticket_create(
     group: Group | None = None,
     idempotency_key: str | None = None,
     fingerprint: str = "",
+    route_language: bool = False,
 ) -> tuple[Ticket, bool]:
     """Open a ticket with its first message; return ``(ticket, created)``.
 
     With an ``idempotency_key`` a retried call returns the first ticket (``created`` is
     False) instead of making a second one; the same key with a different request is a
-    conflict, as in Stripe's API.
+    conflict, as in Stripe's API. With ``route_language`` (customer intake: the portal,
+    the API, mail) the ticket's language is read from its text when neither the requester
+    nor their organisation chose one, and it goes to an agent who speaks it
+    (``tierdesk.languages``).
     """
     fields = _create_fields(
         viewer=viewer, subject=subject, body=body, body_html=body_html, requester=requester,
         channel=channel, priority=priority, category=category, error_code=error_code,
         language=language, tags=tags, custom_fields=custom_fields, group=group)
+    fields["route_language"] = route_language
     try:
         return _ticket_create_atomic(viewer=viewer, idempotency_key=idempotency_key,
                                      fingerprint=fingerprint, **fields)
@@ -118,7 +125,8 @@ def ticket_create(
 
 def create(*, viewer: Viewer, subject: str, body: str, requester: Contact,
            channel: str = Channel.PORTAL, body_html: str = "", language: str = "",
-           tags: Iterable[str] = (), priority: str = "") -> Ticket:
+           tags: Iterable[str] = (), priority: str = "",
+           route_language: bool = False) -> Ticket:
     """``ticket_create`` for intake services that compose it inside their own transaction
     (the mail intake stores the mail's files and thread with the ticket; a chat, a Slack
     thread or a phone call their own rows), all or nothing."""
@@ -126,9 +134,10 @@ def create(*, viewer: Viewer, subject: str, body: str, requester: Contact,
         viewer=viewer, subject=subject[:300], body=body, body_html=body_html,
         requester=requester, channel=channel, priority=priority, category="", error_code="",
         language=language, tags=tags, custom_fields=None, group=None)
+    fields["route_language"] = route_language
     with batch.writing():
-        ticket, _ = _ticket_create_rows(viewer=viewer, idempotency_key=None, fingerprint="",
-                                        **fields)
+        ticket, _created = _ticket_create_rows(viewer=viewer, idempotency_key=None,
+                                               fingerprint="", **fields)
     return ticket
 
 
@@ -142,9 +151,9 @@ def _create_fields(*, viewer: Viewer, subject: str, body: str, body_html: str,
     if viewer.is_customer and (priority or group or custom_fields):
         raise Forbidden("customers cannot set priority, group or custom fields")
     if not subject.strip():
-        raise ServiceError("subject must not be empty", field="subject")
+        raise ServiceError(_("subject must not be empty"), field="subject")
     if not body.strip():
-        raise ServiceError("body must not be empty", field="body")
+        raise ServiceError(_("body must not be empty"), field="body")
     if channel not in Channel.values:
         raise ServiceError(f"unknown channel {channel!r}", field="channel")
     if priority:
@@ -154,7 +163,8 @@ def _create_fields(*, viewer: Viewer, subject: str, body: str, body_html: str,
         subject=subject.strip(), body=body, body_html=body_html,
         requester=requester, channel=channel, priority=priority, category=category,
         error_code=error_code.strip().upper(), tags=clean_tags,
-        language=language or requester.language or _org_language(requester),
+        # "" still: the create reads the text (``route_language``), else the organisation's
+        language=language or requester.language,
         custom_fields=custom_fields or {}, group=group,
     )
 
@@ -196,9 +206,18 @@ def _ticket_create_rows(
 ) -> tuple[Ticket, bool]:
     now = clock.now()
     requester: Contact = fields["requester"]
+    pack = active_pack()
+    # Only a pack serving several languages has a choice to make: one language costs nothing.
+    by_language = fields.pop("route_language", False) and _multilingual(pack)
+    if not fields["language"]:
+        # The organisation's language when it chose one (DataFlow: Spanish for Enterprise
+        # customers); every organisation starts on the pack's default, which the text beats.
+        declared = _org_language(requester)
+        read = by_language and declared == pack.default_language
+        fields["language"] = (_detected(body, pack) if read else "") or declared
     fields.update(classify_new_ticket(fields, body))
     # Refused before the first write: the priority is known now, the ticket not yet made.
-    check_channel(pack=active_pack(), channel=fields["channel"],
+    check_channel(pack=pack, channel=fields["channel"],
                   priority=fields.get("priority") or "",
                   organisation=requester.organisation, now=now)
     version = active_version()
@@ -215,7 +234,7 @@ def _ticket_create_rows(
         created_at=now,
     )
     org = requester.organisation if requester.organisation_id else None
-    group_code, group_name, _ = events.named(ticket.group)
+    group_code, group_name, _tier = events.named(ticket.group)
     search.index_new_ticket(ticket, body)
     created_event = events.created(
         ticket, viewer.user, now, subject=ticket.subject, channel=ticket.channel,
@@ -237,7 +256,23 @@ def _ticket_create_rows(
     sla.sla_refresh(ticket=ticket, now=now, reason="created", actor=viewer.user,
                     created=created_event)
     rules.on_event(ticket=ticket, event="created", now=now, fresh=True)
+    if by_language:
+        # languages builds on tickets: imported here, as the KB is (tickets.knowledge)
+        from tierdesk.languages.services import route_by_language
+
+        route_by_language(ticket=ticket)
     return ticket, True
+
+
+def _multilingual(pack: Any) -> bool:
+    return pack is not None and len(set(pack.languages or ())) > 1
+
+
+def _detected(body: str, pack: Any) -> str:
+    """Return the language of ``body`` among the pack's (lingua reads its first 4,000
+    characters), or "" when too short to tell."""
+    found = detect_for_pack(body, pack)
+    return "" if found == UNDETERMINED else found
 
 
 @transaction.atomic(durable=True)
@@ -254,10 +289,10 @@ def reply(*, ticket: Ticket, viewer: Viewer, body: str, body_html: str = "",
           channel: str = Channel.PORTAL, external_id: str | None = None) -> Message:
     """``ticket_reply`` for services that compose it inside their own transaction."""
     if not body.strip():
-        raise ServiceError("body must not be empty", field="body")
+        raise ServiceError(_("body must not be empty"), field="body")
     ticket = locked(ticket)
     if ticket.status == CLOSED:
-        raise ServiceError("a closed ticket takes no replies; open a follow-up ticket",
+        raise ServiceError(_("a closed ticket takes no replies; open a follow-up ticket"),
                            field="ticket_id")
     now = clock.now()
     message = Message.objects.create(

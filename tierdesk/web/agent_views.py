@@ -14,13 +14,15 @@ from tierdesk import clock
 from tierdesk.common.errors import NotFound, ServiceError
 from tierdesk.escalation import services as escalation
 from tierdesk.escalation.services import required_handoff
+from tierdesk.intake import slack
 from tierdesk.kb import selectors as kb_selectors
 from tierdesk.packs.selectors import active_pack
+from tierdesk.people.access import Viewer
 from tierdesk.people.models import Agent, Group, Tier
 from tierdesk.tickets import attachments, selectors, services
 from tierdesk.tickets import priorities as ticket_priorities
 from tierdesk.tickets.mail_templates import render_template
-from tierdesk.tickets.models import Status, Ticket
+from tierdesk.tickets.models import Channel, Status, Ticket
 from tierdesk.web import queues
 from tierdesk.web.access import agent_page
 from tierdesk.web.incident_views import linked_incidents, open_incidents
@@ -30,6 +32,7 @@ from tierdesk.web.ticket_view import (
     pack_forms,
     sla_view,
     timeline_and_version,
+    with_quoted_history,
 )
 from tierdesk.workspace.models import SavedFilter
 from tierdesk.workspace.selectors import (
@@ -144,6 +147,7 @@ def _page(request: HttpRequest, ticket: Ticket, status: int = 200,
     now = clock.now()
     group_ids = [g.pk for g in queues.groups_of(viewer)]
     entries, version = timeline_and_version(viewer=viewer, ticket=ticket)
+    with_quoted_history(e.message for e in entries if e.message is not None)
     seen = forms.get("seen", version)
     context = {
         "ticket": ticket, "timeline": entries, "version": version, "seen": seen,
@@ -200,11 +204,23 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
             return _page(request, ticket, 409, seen=version, changed=changed, reply={
                 "body": body, "confirm": True, "files_dropped": bool(files)})
     try:
-        attachments.ticket_reply_with_files(ticket=ticket, viewer=viewer, body=body,
-                                            files=files)
+        if ticket.channel == Channel.SLACK:
+            _reply_in_slack(ticket=ticket, viewer=viewer, body=body, files=files)
+        else:
+            attachments.ticket_reply_with_files(ticket=ticket, viewer=viewer, body=body,
+                                                files=files)
     except ServiceError as exc:
         return _page(request, ticket, 400, reply={"body": body, "error": exc.message})
     return _after(request, ticket_id, _("Reply sent."))
+
+
+def _reply_in_slack(*, ticket: Ticket, viewer: Viewer, body: str, files: list) -> None:
+    """A Slack ticket is answered in the customer's Slack thread, as the API's Slack reply
+    does (``intake.slack.slack_reply``), not by mail to their placeholder address."""
+    if files:
+        raise ServiceError(_("Files cannot be posted to Slack; share a link to them "
+                             "instead."), field="files")
+    slack.slack_reply(ticket=ticket, viewer=viewer, text=body)
 
 
 @require_POST

@@ -14,6 +14,7 @@ from tierdesk.tickets.models import Channel
 from tierdesk.tickets.statuses import UNRESOLVED
 from tierdesk.web.access import customer_page
 from tierdesk.web.promises import channel_rules, sla_promises
+from tierdesk.web.ticket_view import with_quoted_history
 
 
 @require_GET
@@ -53,7 +54,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
         ticket, _created = services.ticket_create(
             viewer=request.viewer, subject=form["subject"], body=form["body"],
             requester=request.viewer.contact, channel=Channel.PORTAL,
-            category=form["category"], error_code=form["error_code"],
+            category=form["category"], error_code=form["error_code"], route_language=True,
         )
         first = ticket.messages.order_by("id").first()
         for upload in files:
@@ -87,8 +88,8 @@ def promise(request: HttpRequest) -> HttpResponse:
 def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
     viewer = request.viewer
     ticket = selectors.ticket_get(viewer=viewer, ticket_id=ticket_id)
-    conversation = selectors.ticket_messages(viewer=viewer, ticket=ticket).select_related(
-        "author")
+    conversation = with_quoted_history(selectors.ticket_messages(
+        viewer=viewer, ticket=ticket).select_related("author"))
     return render(request, "web/portal/ticket.html", {
         "ticket": ticket, "conversation": conversation, "form": {},
     })
@@ -104,7 +105,8 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
         attachments.ticket_reply_with_files(ticket=ticket, viewer=viewer, body=body,
                                             files=request.FILES.getlist("files"))
     except ServiceError as exc:
-        conversation = selectors.ticket_messages(viewer=viewer, ticket=ticket)
+        conversation = with_quoted_history(selectors.ticket_messages(viewer=viewer,
+                                                                     ticket=ticket))
         return render(request, "web/portal/ticket.html", {
             "ticket": ticket, "conversation": conversation,
             "form": {"body": body, "error": exc.message}}, status=400)

@@ -1,17 +1,19 @@
 """What the ticket page shows, read once per request: one timeline of replies, notes and
 audit events; the SLA clocks with their state; the requester's card; the pack's forms."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tierdesk.mail.selectors import quoted_texts
 from tierdesk.packs.selectors import active_pack
 from tierdesk.people.access import Viewer
 from tierdesk.sla.models import SlaTarget
 from tierdesk.sla.services import sla_state
-from tierdesk.tickets.models import Message, Ticket, TicketEventType
+from tierdesk.tickets.models import Channel, Message, Ticket, TicketEventType
 from tierdesk.tickets.selectors import ticket_events, ticket_messages
 from tierdesk.tickets.statuses import UNRESOLVED
 from tierdesk.web.badges import sla_badge, time_tag
@@ -42,6 +44,17 @@ def _name(user) -> str:
     if user is None:
         return "Tierdesk"
     return user.get_full_name() or user.username
+
+
+def with_quoted_history(messages: Iterable[Message]) -> list[Message]:
+    """Return the messages, each carrying ``quoted_text``: what the sender's mail client
+    quoted under a mailed message (kept apart at intake, shown collapsed; "" for the
+    rest). One query, and only when a message came by mail."""
+    messages = list(messages)
+    quoted = quoted_texts(message_ids=[m.pk for m in messages if m.channel == Channel.EMAIL])
+    for m in messages:
+        m.quoted_text = quoted.get(m.pk, "")
+    return messages
 
 
 def timeline(*, viewer: Viewer, ticket: Ticket) -> list[Entry]:
