@@ -112,6 +112,18 @@ def test_an_agent_who_names_the_queue_keeps_the_ticket_where_they_put_it(
     assert Ticket.objects.get(pk=response.json()["id"]).assignee is None
 
 
+def test_a_ticket_in_the_packs_own_language_stays_in_the_queue_for_anyone(
+        dataflow_speakers, api_as):
+    customer = _customer()
+
+    response = api_as(customer.user).post("/api/v1/tickets", {
+        "subject": "Dashboards", "body": "Every dashboard has been failing to load since "
+                                          "this morning, with a timeout after a minute."})
+
+    ticket = Ticket.objects.get(pk=response.json()["id"])
+    assert (ticket.language, ticket.assignee) == ("en", None)
+
+
 def test_a_customer_whose_language_is_known_is_not_second_guessed(dataflow_speakers, api_as):
     customer = _customer(language="fr")
 

@@ -256,7 +256,9 @@ def _ticket_create_rows(
     sla.sla_refresh(ticket=ticket, now=now, reason="created", actor=viewer.user,
                     created=created_event)
     rules.on_event(ticket=ticket, event="created", now=now, fresh=True)
-    if by_language:
+    if by_language and ticket.language != pack.default_language:
+        # Every agent speaks the pack's own language: only a ticket in another one needs a
+        # speaker picked (and the queue keeps the rest for whoever takes them next).
         # languages builds on tickets: imported here, as the KB is (tickets.knowledge)
         from tierdesk.languages.services import route_by_language
 
