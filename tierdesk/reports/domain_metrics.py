@@ -11,14 +11,18 @@ from django.db.models import Count, IntegerField, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
+from tierdesk.customers.models import Organisation
 from tierdesk.kb.handle_time import TIME_LOGGED
-from tierdesk.kb.models import Article, BotConversation, MonthlyStat
-from tierdesk.refunds.models import Kind, LedgerEntry
+from tierdesk.kb.models import Article, BotConversation, MonthlyStat, Review
+from tierdesk.refunds.models import Kind, LedgerEntry, RefundRequest, RequestStatus
 from tierdesk.reports.registry import ratio, register
 from tierdesk.reports.scope import Scope
 from tierdesk.surveys.models import SurveyKind
 from tierdesk.surveys.selectors import survey_stats
-from tierdesk.tickets.models import TicketEvent
+from tierdesk.tickets.models import Ticket, TicketEvent
+
+# The review step the packs name for accuracy (DataFlow: "Manager review for accuracy").
+ACCURACY_STEP = "accuracy"
 
 
 def _surveys(scope: Scope, kind: str):
@@ -98,6 +102,46 @@ def churn_risk_organisations(scope: Scope) -> int:
         kind=Kind.CANCELLATION, created_at__gte=scope.period.start,
         created_at__lt=scope.period.end).values_list("organisation_id", flat=True))
     return len((low | cancelled) - {None})
+
+
+@register("retention", label="Customer retention", unit="percent",
+          source="Fire22 'Customer Retention: 92% customer retention rate' (handbook silent "
+                 "on how it is counted: customers served in the previous period who did not "
+                 "cancel in this one)")
+def retention(scope: Scope) -> float | None:
+    """Of the organisations with a ticket (within the report's filters) created in the
+    previous period and not already leaving when this period began, the share that did
+    not have a cancellation approved during this period. A cancellation is an approved
+    cancellation request (refunds): its approval is the customer's decision to go,
+    whatever notice follows; a cancellation refused or still pending loses no one.
+    Tierdesk knows no contracts, so a customer who simply stops writing counts as kept."""
+    previous = scope.period.previous()
+    served = Ticket.objects.filter(
+        scope.filters.q(), created_at__gte=previous.start, created_at__lt=previous.end,
+        merged_into__isnull=True, organisation__isnull=False,
+    ).values("organisation_id")
+    cancelled = RefundRequest.objects.filter(
+        kind=Kind.CANCELLATION, status=RequestStatus.APPROVED, organisation_id__in=served)
+    gone_before = cancelled.filter(decided_at__lt=scope.period.start).values("organisation_id")
+    lost = cancelled.filter(decided_at__gte=scope.period.start,
+                            decided_at__lt=scope.period.end).values("organisation_id")
+    counts = (Organisation.objects.filter(pk__in=served).exclude(pk__in=gone_before)
+              .aggregate(base=Count("pk"), lost=Count("pk", filter=Q(pk__in=lost))))
+    return ratio(counts["base"] - counts["lost"], counts["base"])
+
+
+@register("kb_accuracy", label="Knowledge base accuracy", unit="percent",
+          source="DataFlow 9.3 'Knowledge Base Accuracy: 95% (manager reviews)'; 9.1 "
+                 "'Managers: Review updates weekly for accuracy'")
+def kb_accuracy(scope: Scope) -> float | None:
+    """Of the decisions on the pack's accuracy review step made in the period, the share
+    that approved the article as written (the rest asked for changes). Each review round
+    is one decision, so an article sent back twice counts against accuracy twice."""
+    counts = Review.objects.filter(
+        step=ACCURACY_STEP, created_at__gte=scope.period.start, created_at__lt=scope.period.end,
+    ).aggregate(decided=Count("id"),
+                approved=Count("id", filter=Q(decision=Review.Decision.APPROVED)))
+    return ratio(counts["approved"], counts["decided"])
 
 
 @register("kb_articles_per_month", label="Articles published", unit="number",
