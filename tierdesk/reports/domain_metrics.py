@@ -1,5 +1,6 @@
-"""Metrics read from the other domains: surveys, refunds, the knowledge base and its bot,
-handle time and the risk register. Ticket-bound figures follow the report's cohort and
+"""Metrics read from the other domains: surveys, refunds, customers' cancellations, the
+knowledge base and its bot (handle time and the risk register are counted with the ticket
+facts, in ticket_metrics). Ticket-bound figures follow the report's cohort and
 filters; surveys, articles and bot conversations count what happened in the period.
 """
 
@@ -7,19 +8,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, IntegerField, Q, Sum
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models import Count, Q, Sum
 
 from tierdesk.customers.models import Organisation
-from tierdesk.kb.handle_time import TIME_LOGGED
 from tierdesk.kb.models import Article, BotConversation, MonthlyStat, Review
 from tierdesk.refunds.models import Kind, LedgerEntry, RefundRequest, RequestStatus
 from tierdesk.reports.registry import ratio, register
 from tierdesk.reports.scope import Scope
 from tierdesk.surveys.models import SurveyKind
 from tierdesk.surveys.selectors import survey_stats
-from tierdesk.tickets.models import Ticket, TicketEvent
+from tierdesk.tickets.models import Ticket
 
 # The review step the packs name for accuracy (DataFlow: "Manager review for accuracy").
 ACCURACY_STEP = "accuracy"
@@ -171,24 +169,3 @@ def ticket_deflection(scope: Scope) -> float | None:
     ).aggregate(deflected=Count("id", filter=Q(outcome=BotConversation.Outcome.DEFLECTED)),
                 ended=Count("id", filter=~Q(outcome=BotConversation.Outcome.OPEN)))
     return ratio(counts["deflected"], counts["ended"])
-
-
-@register("handle_time_avg", label="Handle time per ticket", unit="duration",
-          better="lower", source="NexaCore AHT; CSU 'efficiency'")
-def handle_time_avg(scope: Scope) -> float | None:
-    """Time agents logged on the cohort's tickets, per ticket that has any."""
-    rows = TicketEvent.objects.filter(scope.cohort_q("ticket__"), type=TIME_LOGGED)
-    figures = rows.aggregate(tickets=Count("ticket_id", distinct=True),
-                             seconds=Sum(Cast(KT("data__seconds"), IntegerField())))
-    if not figures["tickets"]:
-        return None
-    return round(float(figures["seconds"] or 0) / figures["tickets"], 1)
-
-
-@register("risk_identification_rate", label="Tickets flagged as risks", unit="percent",
-          source="CSU performance metrics: 'risk identification rate'")
-def risk_identification_rate(scope: Scope) -> float | None:
-    counts = scope.tickets().aggregate(
-        tickets=Count("id", distinct=True),
-        flagged=Count("id", distinct=True, filter=Q(risks__isnull=False)))
-    return ratio(counts["flagged"], counts["tickets"])
