@@ -16,23 +16,18 @@ from django.db import connection
 from django.db.models import (
     Count,
     DateTimeField,
-    Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
-    OuterRef,
-    Q,
-    Sum,
     Window,
 )
-from django.db.models.functions import Cast, Lag
+from django.db.models.functions import Lag
 
 from tierdesk.kb.handle_time import TIME_LOGGED
 from tierdesk.reports.registry import ratio, register
 from tierdesk.reports.scope import Scope
 from tierdesk.risks.models import Risk
 from tierdesk.sla.models import SlaTarget
-from tierdesk.tickets.models import Ticket
+from tierdesk.tickets.models import Ticket, TicketEvent
 
 REPEAT_CONTACT_DAYS = 7  # handbook silent on the window: a week, the common industry choice
 
@@ -41,11 +36,69 @@ FACTS = ("tickets", "solved", "responded", "first_contact", "escalated", "escala
          "flagged", "logged_tickets", "logged_seconds")
 
 
+# The event types the facts read: the partial index report_events (migration 0003) holds
+# exactly these, with their data, so the events statement never reads the whole log.
+REPORT_EVENT_TYPES = ("replied", "escalated", "de_escalated", "status_changed", TIME_LOGGED)
+
+
 def _span_seconds(start: str, end: str) -> str:
-    """SQL for the seconds between two timestamp columns of the per-ticket rows."""
+    """SQL for the seconds between two timestamp columns of the cohort rows."""
     if connection.vendor == "postgresql":
-        return f"EXTRACT(EPOCH FROM (t.{end} - t.{start}))"
-    return f"((julianday(t.{end}) - julianday(t.{start})) * 86400.0)"
+        return f"EXTRACT(EPOCH FROM (c.{end} - c.{start}))"
+    return f"((julianday(c.{end}) - julianday(c.{start})) * 86400.0)"
+
+
+def _data(key: str) -> str:
+    """SQL for a text value of an event's data."""
+    if connection.vendor == "postgresql":
+        return f"(e.data ->> '{key}')"
+    return f"json_extract(e.data, '$.{key}')"
+
+
+def _facts_sql(cohort: str) -> str:
+    """The facts statement over ``cohort`` (the tickets' own SQL): each cohort ticket's
+    report events counted once (the ``ev`` part, from the partial index), then summed per
+    priority with the clocks and risks each ticket has."""
+    types = ", ".join(f"'{t}'" for t in REPORT_EVENT_TYPES)
+    EVENTS, CLOCKS, RISKS = (m._meta.db_table for m in (TicketEvent, SlaTarget, Risk))  # noqa: N806
+    seconds = (f"CAST({_data('seconds')} AS INTEGER)" if connection.vendor == "sqlite"
+               else f"({_data('seconds')})::integer")
+    return f"""
+        WITH c AS ({cohort}),
+        ev AS (
+            SELECT e.ticket_id,
+                   SUM(CASE WHEN e.type = 'replied' AND {_data("by")} = 'agent'
+                            THEN 1 ELSE 0 END) AS agent_replies,
+                   SUM(CASE WHEN e.type = 'escalated' THEN 1 ELSE 0 END) AS escalations,
+                   SUM(CASE WHEN e.type = 'de_escalated' THEN 1 ELSE 0 END) AS sent_back,
+                   SUM(CASE WHEN e.type = 'status_changed' AND {_data("old")} = 'solved'
+                            THEN 1 ELSE 0 END) AS reopens,
+                   SUM(CASE WHEN e.type = '{TIME_LOGGED}' THEN 1 ELSE 0 END) AS logs,
+                   SUM(CASE WHEN e.type = '{TIME_LOGGED}' THEN {seconds} END) AS logged
+            FROM {EVENTS} e JOIN c ON c.id = e.ticket_id
+            WHERE e.type IN ({types})
+            GROUP BY e.ticket_id)
+        SELECT c.priority,
+               COUNT(*),
+               COUNT(c.solved_at),
+               COUNT(c.first_responded_at),
+               SUM(CASE WHEN c.solved_at IS NOT NULL AND COALESCE(ev.agent_replies, 0) <= 1
+                         AND COALESCE(ev.escalations, 0) = 0 AND COALESCE(ev.reopens, 0) = 0
+                        THEN 1 ELSE 0 END),
+               SUM(CASE WHEN ev.escalations > 0 THEN 1 ELSE 0 END),
+               SUM(ev.escalations),
+               SUM(ev.sent_back),
+               SUM(CASE WHEN ev.reopens > 0 THEN 1 ELSE 0 END),
+               SUM({_span_seconds("created_at", "first_responded_at")}),
+               SUM({_span_seconds("created_at", "solved_at")}),
+               SUM(CASE WHEN EXISTS (SELECT 1 FROM {CLOCKS} s WHERE s.ticket_id = c.id
+                                     AND s.breached_at IS NOT NULL) THEN 1 ELSE 0 END),
+               SUM(CASE WHEN EXISTS (SELECT 1 FROM {RISKS} r WHERE r.ticket_id = c.id)
+                        THEN 1 ELSE 0 END),
+               SUM(CASE WHEN ev.logs > 0 THEN 1 ELSE 0 END),
+               SUM(ev.logged)
+        FROM c LEFT JOIN ev ON ev.ticket_id = c.id
+        GROUP BY c.priority"""
 
 
 def _per_priority(scope: Scope) -> dict[str, dict[str, float]]:
@@ -53,45 +106,11 @@ def _per_priority(scope: Scope) -> dict[str, dict[str, float]]:
     base = scope.without_priority()
 
     def run() -> dict[str, dict[str, float]]:
-        breached = SlaTarget.objects.filter(ticket=OuterRef("pk"), breached_at__isnull=False)
-        per_ticket = base.tickets().values(
+        cohort, params = base.tickets().values(
             "id", "priority", "created_at", "solved_at", "first_responded_at",
-        ).annotate(
-            n_agent_replies=Count("events", filter=Q(events__type="replied",
-                                                     events__data__by="agent")),
-            n_escalations=Count("events", filter=Q(events__type="escalated")),
-            n_sent_back=Count("events", filter=Q(events__type="de_escalated")),
-            n_reopens=Count("events", filter=Q(events__type="status_changed",
-                                               events__data__old="solved")),
-            n_logs=Count("events", filter=Q(events__type=TIME_LOGGED)),
-            logged=Sum(Cast(F("events__data__seconds"), IntegerField()),
-                       filter=Q(events__type=TIME_LOGGED)),
-            breached=Exists(breached),
-            flagged=Exists(Risk.objects.filter(ticket=OuterRef("pk"))),
-        )
-        inner, params = per_ticket.query.sql_with_params()
-        # Aggregates over per-ticket aggregates: Django's own wrapping drops annotations
-        # that only a CASE refers to, so the outer statement is written out here.
-        sql = f"""
-            SELECT t.priority,
-                   COUNT(*),
-                   COUNT(t.solved_at),
-                   COUNT(t.first_responded_at),
-                   SUM(CASE WHEN t.solved_at IS NOT NULL AND t.n_agent_replies <= 1
-                             AND t.n_escalations = 0 AND t.n_reopens = 0 THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN t.n_escalations > 0 THEN 1 ELSE 0 END),
-                   SUM(t.n_escalations),
-                   SUM(t.n_sent_back),
-                   SUM(CASE WHEN t.n_reopens > 0 THEN 1 ELSE 0 END),
-                   SUM({_span_seconds("created_at", "first_responded_at")}),
-                   SUM({_span_seconds("created_at", "solved_at")}),
-                   SUM(CASE WHEN t.breached THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN t.flagged THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN t.n_logs > 0 THEN 1 ELSE 0 END),
-                   SUM(t.logged)
-            FROM ({inner}) t GROUP BY t.priority"""
+        ).order_by().query.sql_with_params()
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(_facts_sql(cohort), params)
             rows = cursor.fetchall()
         return {row[0] or "": {name: float(v or 0) for name, v in zip(FACTS, row[1:],
                                                                      strict=True)}
