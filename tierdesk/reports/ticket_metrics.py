@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Count,
     DateTimeField,
@@ -109,7 +109,12 @@ def _per_priority(scope: Scope) -> dict[str, dict[str, float]]:
         cohort, params = base.tickets().values(
             "id", "priority", "created_at", "solved_at", "first_responded_at",
         ).order_by().query.sql_with_params()
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # The planner overestimates the join of the cohort to its events by a
+                # hundredfold, which switches JIT compilation on: 2.4 s of compiling for
+                # 0.2 s of work at 100,000 tickets. This statement never gains from it.
+                cursor.execute("SET LOCAL jit = off")
             cursor.execute(_facts_sql(cohort), params)
             rows = cursor.fetchall()
         return {row[0] or "": {name: float(v or 0) for name, v in zip(FACTS, row[1:],
