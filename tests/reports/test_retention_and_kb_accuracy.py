@@ -78,6 +78,15 @@ def test_retention_counts_octobers_customers_who_did_not_cancel_in_november(cust
     assert value("retention", plan="Starter") == 50.0  # Acme kept, Birch lost
 
 
+def test_cancellations_count_in_the_cancellation_rate_and_churn_risk(customers):
+    # a cancellation moves no money, so it is read from the approved requests, not the ledger
+    october = parse_period("2026-10", "America/New_York")
+    assert value("cancellation_rate", october) == 50.0  # Birch's and Cedar's of four tickets
+    assert value("cancellation_rate") == 0.0  # Elm's November ticket
+    assert value("churn_risk_organisations") == 1  # Birch, approved in November
+    assert value("churn_risk_organisations", october) == 1  # Cedar
+
+
 def test_fire22s_retention_goal_is_shown_with_its_92_percent_target(customers):
     pack_apply(source=(PACKS_DIR / "fire22.yaml").read_text())
     goal = next(g for g in goals_report(Scope(NOVEMBER)) if g["metric"] == "retention")

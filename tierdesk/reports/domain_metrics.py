@@ -82,7 +82,15 @@ def refund_rate(scope: Scope) -> float | None:
 @register("cancellation_rate", label="Tickets ending in a cancellation", unit="percent",
           better="lower", source="DataFlow 6 'Process cancellations with 7-day notice'")
 def cancellation_rate(scope: Scope) -> float | None:
-    return ratio(_money_tickets(scope, Kind.CANCELLATION), scope.tickets().count())
+    """Cohort tickets with an approved cancellation request. Read from the requests, not
+    the ledger: a cancellation moves no money, so the ledger never records one."""
+    cancelled = (_approved_cancellations().filter(scope.cohort_q("ticket__"))
+                 .values("ticket_id").distinct().count())
+    return ratio(cancelled, scope.tickets().count())
+
+
+def _approved_cancellations():
+    return RefundRequest.objects.filter(kind=Kind.CANCELLATION, status=RequestStatus.APPROVED)
 
 
 @register("churn_risk_organisations", label="Organisations at churn risk", unit="count",
@@ -96,9 +104,9 @@ def churn_risk_organisations(scope: Scope) -> int:
     low = set(SurveyResponse.objects.filter(
         low=True, answered_at__gte=scope.period.start, answered_at__lt=scope.period.end,
     ).values_list("survey__organisation_id", flat=True))
-    cancelled = set(LedgerEntry.objects.filter(
-        kind=Kind.CANCELLATION, created_at__gte=scope.period.start,
-        created_at__lt=scope.period.end).values_list("organisation_id", flat=True))
+    cancelled = set(_approved_cancellations().filter(
+        decided_at__gte=scope.period.start, decided_at__lt=scope.period.end,
+    ).values_list("organisation_id", flat=True))
     return len((low | cancelled) - {None})
 
 
@@ -118,8 +126,7 @@ def retention(scope: Scope) -> float | None:
         scope.filters.q(), created_at__gte=previous.start, created_at__lt=previous.end,
         merged_into__isnull=True, organisation__isnull=False,
     ).values("organisation_id")
-    cancelled = RefundRequest.objects.filter(
-        kind=Kind.CANCELLATION, status=RequestStatus.APPROVED, organisation_id__in=served)
+    cancelled = _approved_cancellations().filter(organisation_id__in=served)
     gone_before = cancelled.filter(decided_at__lt=scope.period.start).values("organisation_id")
     lost = cancelled.filter(decided_at__gte=scope.period.start,
                             decided_at__lt=scope.period.end).values("organisation_id")
