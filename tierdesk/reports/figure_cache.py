@@ -79,7 +79,7 @@ def _key(scope: Scope) -> dict[str, Any]:
 
 def _page(scope: Scope) -> dict[str, Any]:
     """What one page reads once: the newest event id, and the stored rows of its period and
-    the periods of its trends (every filters), in two statements."""
+    the periods of its trends (any filters), in two statements."""
     memo = scope.memo.setdefault("figure_cache", {})
     if not memo:
         key = _key(scope)
