@@ -1,5 +1,6 @@
-"""Metrics read from the other domains: surveys, refunds, the knowledge base and its bot,
-handle time and the risk register. Ticket-bound figures follow the report's cohort and
+"""Metrics read from the other domains: surveys, refunds, customers' cancellations, the
+knowledge base and its bot (handle time and the risk register are counted with the ticket
+facts, in ticket_metrics). Ticket-bound figures follow the report's cohort and
 filters; surveys, articles and bot conversations count what happened in the period.
 """
 
@@ -7,18 +8,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, IntegerField, Q, Sum
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models import Count, Q, Sum
 
-from tierdesk.kb.handle_time import TIME_LOGGED
-from tierdesk.kb.models import Article, BotConversation, MonthlyStat
-from tierdesk.refunds.models import Kind, LedgerEntry
+from tierdesk.customers.models import Organisation
+from tierdesk.kb.models import Article, BotConversation, MonthlyStat, Review
+from tierdesk.refunds.models import Kind, LedgerEntry, RefundRequest, RequestStatus
 from tierdesk.reports.registry import ratio, register
 from tierdesk.reports.scope import Scope
 from tierdesk.surveys.models import SurveyKind
 from tierdesk.surveys.selectors import survey_stats
-from tierdesk.tickets.models import TicketEvent
+from tierdesk.tickets.models import Ticket
+
+# The review step the packs name for accuracy (DataFlow: "Manager review for accuracy").
+ACCURACY_STEP = "accuracy"
 
 
 def _surveys(scope: Scope, kind: str):
@@ -80,7 +82,15 @@ def refund_rate(scope: Scope) -> float | None:
 @register("cancellation_rate", label="Tickets ending in a cancellation", unit="percent",
           better="lower", source="DataFlow 6 'Process cancellations with 7-day notice'")
 def cancellation_rate(scope: Scope) -> float | None:
-    return ratio(_money_tickets(scope, Kind.CANCELLATION), scope.tickets().count())
+    """Cohort tickets with an approved cancellation request. Read from the requests, not
+    the ledger: a cancellation moves no money, so the ledger never records one."""
+    cancelled = (_approved_cancellations().filter(scope.cohort_q("ticket__"))
+                 .values("ticket_id").distinct().count())
+    return ratio(cancelled, scope.tickets().count())
+
+
+def _approved_cancellations():
+    return RefundRequest.objects.filter(kind=Kind.CANCELLATION, status=RequestStatus.APPROVED)
 
 
 @register("churn_risk_organisations", label="Organisations at churn risk", unit="count",
@@ -94,10 +104,49 @@ def churn_risk_organisations(scope: Scope) -> int:
     low = set(SurveyResponse.objects.filter(
         low=True, answered_at__gte=scope.period.start, answered_at__lt=scope.period.end,
     ).values_list("survey__organisation_id", flat=True))
-    cancelled = set(LedgerEntry.objects.filter(
-        kind=Kind.CANCELLATION, created_at__gte=scope.period.start,
-        created_at__lt=scope.period.end).values_list("organisation_id", flat=True))
+    cancelled = set(_approved_cancellations().filter(
+        decided_at__gte=scope.period.start, decided_at__lt=scope.period.end,
+    ).values_list("organisation_id", flat=True))
     return len((low | cancelled) - {None})
+
+
+@register("retention", label="Customer retention", unit="percent",
+          source="Fire22 'Customer Retention: 92% customer retention rate' (handbook silent "
+                 "on how it is counted: customers served in the previous period who did not "
+                 "cancel in this one)")
+def retention(scope: Scope) -> float | None:
+    """Of the organisations with a ticket (within the report's filters) created in the
+    previous period and not already leaving when this period began, the share that did
+    not have a cancellation approved during this period. A cancellation is an approved
+    cancellation request (refunds): its approval is the customer's decision to go,
+    whatever notice follows; a cancellation refused or still pending loses no one.
+    Tierdesk knows no contracts, so a customer who simply stops writing counts as kept."""
+    previous = scope.period.previous()
+    served = Ticket.objects.filter(
+        scope.filters.q(), created_at__gte=previous.start, created_at__lt=previous.end,
+        merged_into__isnull=True, organisation__isnull=False,
+    ).values("organisation_id")
+    cancelled = _approved_cancellations().filter(organisation_id__in=served)
+    gone_before = cancelled.filter(decided_at__lt=scope.period.start).values("organisation_id")
+    lost = cancelled.filter(decided_at__gte=scope.period.start,
+                            decided_at__lt=scope.period.end).values("organisation_id")
+    counts = (Organisation.objects.filter(pk__in=served).exclude(pk__in=gone_before)
+              .aggregate(base=Count("pk"), lost=Count("pk", filter=Q(pk__in=lost))))
+    return ratio(counts["base"] - counts["lost"], counts["base"])
+
+
+@register("kb_accuracy", label="Knowledge base accuracy", unit="percent",
+          source="DataFlow 9.3 'Knowledge Base Accuracy: 95% (manager reviews)'; 9.1 "
+                 "'Managers: Review updates weekly for accuracy'")
+def kb_accuracy(scope: Scope) -> float | None:
+    """Of the decisions on the pack's accuracy review step made in the period, the share
+    that approved the article as written (the rest asked for changes). Each review round
+    is one decision, so an article sent back twice counts against accuracy twice."""
+    counts = Review.objects.filter(
+        step=ACCURACY_STEP, created_at__gte=scope.period.start, created_at__lt=scope.period.end,
+    ).aggregate(decided=Count("id"),
+                approved=Count("id", filter=Q(decision=Review.Decision.APPROVED)))
+    return ratio(counts["approved"], counts["decided"])
 
 
 @register("kb_articles_per_month", label="Articles published", unit="number",
@@ -127,24 +176,3 @@ def ticket_deflection(scope: Scope) -> float | None:
     ).aggregate(deflected=Count("id", filter=Q(outcome=BotConversation.Outcome.DEFLECTED)),
                 ended=Count("id", filter=~Q(outcome=BotConversation.Outcome.OPEN)))
     return ratio(counts["deflected"], counts["ended"])
-
-
-@register("handle_time_avg", label="Handle time per ticket", unit="duration",
-          better="lower", source="NexaCore AHT; CSU 'efficiency'")
-def handle_time_avg(scope: Scope) -> float | None:
-    """Time agents logged on the cohort's tickets, per ticket that has any."""
-    rows = TicketEvent.objects.filter(scope.cohort_q("ticket__"), type=TIME_LOGGED)
-    figures = rows.aggregate(tickets=Count("ticket_id", distinct=True),
-                             seconds=Sum(Cast(KT("data__seconds"), IntegerField())))
-    if not figures["tickets"]:
-        return None
-    return round(float(figures["seconds"] or 0) / figures["tickets"], 1)
-
-
-@register("risk_identification_rate", label="Tickets flagged as risks", unit="percent",
-          source="CSU performance metrics: 'risk identification rate'")
-def risk_identification_rate(scope: Scope) -> float | None:
-    counts = scope.tickets().aggregate(
-        tickets=Count("id", distinct=True),
-        flagged=Count("id", distinct=True, filter=Q(risks__isnull=False)))
-    return ratio(counts["flagged"], counts["tickets"])

@@ -19,3 +19,30 @@ class ScheduledReportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.period}"
+
+
+class ReportFigures(models.Model):
+    """The figures computed for one period and one set of filters under one pack version,
+    so a dashboard shows a closed period without recounting it (see figure_cache).
+
+    ``event_mark`` is the newest audit event the figures have seen: a closed period's row
+    holds while no later event touches the period (an event on one of its tickets, one
+    stamped inside it, a survey answer); the period still running holds for a minute.
+    """
+
+    kind = models.CharField(max_length=8)  # day, week, month, quarter
+    period = models.CharField(max_length=16)
+    tz = models.CharField(max_length=64)
+    filters = models.CharField(max_length=1000)  # the filters as sorted JSON
+    pack_version = models.BigIntegerField(default=0)  # 0: before any pack
+    figures = models.JSONField(default=dict)
+    event_mark = models.BigIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["kind", "period", "tz", "filters", "pack_version"],
+            name="one_figures_row_per_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.filters}"

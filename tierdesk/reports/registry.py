@@ -25,6 +25,12 @@ class Metric:
     better: str = "higher"  # or "lower": which way a trend is good news
 
     def value(self, scope: Scope) -> Any:
+        """The figure for ``scope``: from the stored figures when the scope is a page's
+        (``scope.stored``), else counted now."""
+        if scope.stored:
+            from tierdesk.reports.figure_cache import cached_value
+
+            return cached_value(self.name, self.compute, scope)
         return self.compute(scope)
 
 

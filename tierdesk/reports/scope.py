@@ -84,11 +84,23 @@ class Filters:
 @dataclass
 class Scope:
     """One report run: the period and filters, with a memo so metrics that share a query
-    (the ticket facts) run it once."""
+    (the ticket facts) run it once. Scopes made for the same page (a goal's trend, a goal
+    narrowed to some priorities) share one memo, keyed by period and filters."""
 
     period: Period
     filters: Filters = field(default_factory=Filters)
-    memo: dict[str, Any] = field(default_factory=dict)
+    memo: dict[Any, Any] = field(default_factory=dict)
+    stored: bool = False  # read and keep figures in ReportFigures (dashboards, API)
+
+    def sibling(self, period: Period, filters: Filters) -> Scope:
+        """Another period or filters of the same page, sharing this scope's memo."""
+        return Scope(period, filters, self.memo, self.stored)
+
+    def without_priority(self) -> Scope:
+        """This scope over every priority: statements grouped by priority run once here."""
+        if not self.filters.priority:
+            return self
+        return self.sibling(self.period, Filters(**{**self.filters.__dict__, "priority": ()}))
 
     def tickets(self) -> QuerySet[Ticket]:
         """The cohort: tickets created in the period, merged duplicates left out (a
@@ -106,7 +118,10 @@ class Scope:
             f"{prefix}merged_into__isnull": True,
         })
 
-    def remember(self, key: str, compute):
-        if key not in self.memo:
-            self.memo[key] = compute()
-        return self.memo[key]
+    def remember(self, key: str, compute, scope: Scope | None = None):
+        """``compute()`` once per ``key`` and (``scope`` or this scope's) period and filters."""
+        at = scope or self
+        full = (key, at.period.kind, at.period.label, str(at.period.tz), at.filters)
+        if full not in self.memo:
+            self.memo[full] = compute()
+        return self.memo[full]

@@ -12,6 +12,7 @@ from tierdesk import clock
 from tierdesk.common.errors import Forbidden, ServiceError
 from tierdesk.packs.selectors import active_pack
 from tierdesk.people.access import Viewer
+from tierdesk.reports import figure_cache
 from tierdesk.reports.period import Period, PeriodError, parse_period, period_containing
 from tierdesk.reports.registry import METRICS
 from tierdesk.reports.scope import Filters, Scope
@@ -52,7 +53,7 @@ def scope_for(viewer: Viewer, period: Period, filters: dict[str, Any]) -> Scope:
         raise ServiceError(str(exc), field=str(exc).split()[0]) from exc
     if not viewer.is_manager:
         chosen = Filters(**{**chosen.__dict__, "agent": (viewer.agent.pk,)})
-    return Scope(period, chosen)
+    return Scope(period, chosen, stored=True)
 
 
 def metrics_report(scope: Scope, names: list[str] | None = None) -> dict[str, Any]:
@@ -60,6 +61,7 @@ def metrics_report(scope: Scope, names: list[str] | None = None) -> dict[str, An
         values = report(scope, names)
     except KeyError as exc:
         raise ServiceError(exc.args[0], field="metrics") from exc
+    figure_cache.save(scope)
     return {
         name: {"label": METRICS[name].label, "unit": METRICS[name].unit,
                "source": METRICS[name].source, "better": METRICS[name].better, "value": v}
@@ -69,4 +71,6 @@ def metrics_report(scope: Scope, names: list[str] | None = None) -> dict[str, An
 
 def goals_report(scope: Scope) -> list[dict[str, Any]]:
     pack = active_pack()
-    return [g.as_dict() for g in kpi_results(scope, list(getattr(pack, "kpis", None) or []))]
+    goals = [g.as_dict() for g in kpi_results(scope, list(getattr(pack, "kpis", None) or []))]
+    figure_cache.save(scope)
+    return goals

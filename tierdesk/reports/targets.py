@@ -79,7 +79,7 @@ def kpi_results(scope: Scope, kpis: list[Any]) -> list[GoalResult]:
                 key = (period.label, filters)
                 if key not in scopes:
                     scopes[key] = scope if period == scope.period and filters == scope.filters \
-                        else Scope(period, filters)
+                        else scope.sibling(period, filters)
                 sub = scopes[key]
                 value = metric.value(sub)
                 trend.append({"period": period.label, "value": value})

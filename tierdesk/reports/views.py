@@ -44,7 +44,8 @@ def _dashboard_context(request: HttpRequest, kind_default: str) -> dict[str, Any
     period = period_for(request.GET.get("period"), kind)
     scope = scope_for(request.viewer, period, filters)
     extra = [n for n in ("csat_score", "nps", "survey_response_rate", "refund_rate",
-                         "handle_time_avg", "ticket_deflection") if n in METRICS]
+                         "handle_time_avg", "ticket_deflection", "retention", "kb_accuracy")
+             if n in METRICS]
     figures = metrics_report(scope, TILES + BREAKDOWNS + extra)
     goals = goals_report(scope)
     rtl = _rtl()
