@@ -49,3 +49,9 @@ def test_a_manager_adds_an_agent_and_places_them_on_the_chart(csu):
     kim = Agent.objects.get(user__username="kim")
     mo.post(f"/agent/org/agents/{kim.pk}/", {"action": "place", "position": "kb_specialist"})
     assert "Kim Writer" in _client(csu["al"]).get("/agent/org/").content.decode()
+
+
+def test_a_box_names_the_position_that_covers_it(csu):
+    page = _client(csu["al"]).get("/agent/org/").content.decode()
+    assert "Covered by: Customer Support Manager" in page
+    assert "Covered by: manager<" not in page

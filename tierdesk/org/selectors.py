@@ -161,6 +161,8 @@ def _node(box: Box, chart: Chart) -> dict:
         "code": box.code, "name": box.name, "kind": box.kind, "role": box.role,
         "unit": box.unit, "description": box.description,
         "covered_by": box.covered_by, "headcount": box.headcount,
+        "covered_by_name": (chart.boxes[box.covered_by].name
+                            if box.covered_by in chart.boxes else box.covered_by),
         "team_size": chart.team_size(box),
         "holders": [_person(a, box, chart) for a in box.holders],
         "reports": [_node(c, chart) for c in box.children],
