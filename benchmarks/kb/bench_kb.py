@@ -35,6 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.server_cpu import backend_pid, process_cpu  # noqa: E402  (ROOT first)
+
 
 def configure(args) -> None:
     for key in [k for k in os.environ if k.startswith("TIERDESK_")]:
@@ -78,13 +80,13 @@ class Samples:
             count[0] += 1
             return execute(sql, params, many, context)
 
-        server0 = _proc_cpu(pid)
+        server0 = process_cpu(pid)
         with connection.execute_wrapper(counting):
             w0, c0 = time.perf_counter(), time.process_time()
             yield
             cpu = (time.process_time() - c0) * 1000
             self.wall.append((time.perf_counter() - w0) * 1000)
-        self.server_cpu += _proc_cpu(pid) - server0
+        self.server_cpu += process_cpu(pid) - server0
         self.cpu.append(cpu)
         self.statements.append(count[0])
         self.by_question.setdefault(question, []).append(cpu)
@@ -105,26 +107,6 @@ class Samples:
     def slowest(self, n: int) -> list[tuple[str, float]]:
         means = {q: statistics.fmean(v) for q, v in self.by_question.items()}
         return sorted(means.items(), key=lambda kv: -kv[1])[:n]
-
-
-def _backend_pid() -> int | None:
-    """The PostgreSQL server process serving this connection (same machine), if any."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        return cursor.fetchone()[0]
-
-
-def _proc_cpu(pid: int | None) -> float:
-    """CPU seconds (user + system) used so far by process ``pid``."""
-    if pid is None:
-        return 0.0
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> int:
@@ -183,7 +165,7 @@ def main() -> int:
     languages = policy.languages()
     viewer = viewer_for(contact.user)
 
-    pid = _backend_pid()
+    pid = backend_pid()
     # seed_kb writes the topics first, in order: the answers are the lowest ids.
     first = Article.objects.order_by("pk").values_list("pk", flat=True)[: len(TOPICS)]
     answers = dict(zip(TOPICS, first, strict=True))

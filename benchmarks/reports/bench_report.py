@@ -198,20 +198,15 @@ def settle() -> None:
 def backend_cpu() -> float | None:
     """CPU seconds the PostgreSQL backend serving this connection has used (from /proc: the
     server runs on this machine), or None on SQLite, whose work is in this process."""
-    from django.db import connection
+    from benchmarks.server_cpu import backend_pid, process_cpu
 
-    if connection.vendor != "postgresql":
+    pid = backend_pid()
+    if pid is None:
         return None
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_backend_pid()")
-        pid = cur.fetchone()[0]
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return process_cpu(pid)
     except OSError:
         return None
-    import os
-
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def timed(fn, repeat: int) -> tuple[list[float], int, list[float]]:

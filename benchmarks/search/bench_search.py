@@ -301,8 +301,10 @@ def timed(client, secret: str, paths: list[str], repeat: int) -> dict:
     with connection.execute_wrapper(count):
         client.get(paths[0], **headers)
     latencies, found = [], []
-    backend = _backend_pid()
-    db0 = _proc_cpu(backend)
+    from benchmarks.server_cpu import backend_pid, process_cpu
+
+    backend = backend_pid()
+    db0 = process_cpu(backend)
     cpu0 = time.process_time()
     for k in range(repeat):
         path = paths[k % len(paths)]
@@ -313,7 +315,7 @@ def timed(client, secret: str, paths: list[str], repeat: int) -> dict:
             raise RuntimeError(f"GET {path}: {response.status_code} {response.content[:300]}")
         found.append(len(response.json()["items"]))
     cpu = time.process_time() - cpu0
-    db_cpu = _proc_cpu(backend) - db0 if backend else 0.0
+    db_cpu = process_cpu(backend) - db0 if backend else 0.0
     return {
         "requests": repeat, "queries": len(queries),
         "p50": percentile(latencies, 50) * 1000, "p90": percentile(latencies, 90) * 1000,
@@ -321,26 +323,6 @@ def timed(client, secret: str, paths: list[str], repeat: int) -> dict:
         "cpu_ms": cpu / repeat * 1000, "db_cpu_ms": db_cpu / repeat * 1000,
         "items_avg": sum(found) / len(found),
     }
-
-
-def _backend_pid() -> int | None:
-    """The PostgreSQL server process serving this connection (same machine), if any."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        return cursor.fetchone()[0]
-
-
-def _proc_cpu(pid: int | None) -> float:
-    """CPU seconds (user + system) used so far by process ``pid``."""
-    if pid is None:
-        return 0.0
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def matches(word: str, username: str | None = None) -> int:
