@@ -35,6 +35,16 @@ def test_a_spanish_question_finds_the_spanish_version(dataflow, team, api_as):
     assert hits[0]["title"].startswith("DS-1001: credenciales")
 
 
+def test_a_search_in_no_known_language_is_refused_with_a_message(dataflow, team, api_as):
+    _credentials(team)
+    for language in ("", "de"):
+        response = api_as(team.spanish_customer).get(
+            "/api/v1/kb/articles", QUERY_STRING=f"q=%C3%AE%C3%97&language={language}")
+        assert response.status_code == 422, response.content
+        assert "language" in response.content.decode()
+    assert selectors.search_articles(query="credenciales", language="", public=True) == []
+
+
 def test_an_internal_article_never_reaches_the_portal_the_bot_or_a_customer_search(
         dataflow, team, api_as):
     public = _credentials(team)

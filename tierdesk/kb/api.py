@@ -21,6 +21,7 @@ from tierdesk.kb.schemas import (
     ConversationOut,
     FeedbackIn,
     HitOut,
+    Language,
     ReviewIn,
     ReviewOut,
     RevisionOut,
@@ -72,7 +73,7 @@ def article_dict(article: Article) -> dict:
 
 class SearchQuery(Schema):
     q: str = ""
-    language: str = "en"
+    language: Language = "en"  # one of the languages articles are written in (else 422)
     status: str = ""
     limit: int = 10
 

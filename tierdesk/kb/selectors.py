@@ -73,6 +73,8 @@ def _ranked(words: list[str], prefixes: set[str], *, language: str, public: bool
     """Rank the versions in ``language`` holding any of ``words``; with ``narrow``, only
     those holding one of the question's selective words (``query.selective_words``).
     The hits come back loaded with their article, in the ranking's own statement."""
+    if not language:
+        return []  # no version is in no language (and an empty partition is no query)
     where, params = _scope(language=language, public=public, statuses=statuses)
     selective = selective_words(ARTICLES, words, internal=True, prefixes=prefixes,
                                 partition=language) if narrow else None
