@@ -51,15 +51,20 @@ class SqliteCounter:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=OFF")  # counts, not records: losing one is fine
-            conn.execute("CREATE TABLE IF NOT EXISTS hits (key TEXT NOT NULL, "
-                         "window INTEGER NOT NULL, count INTEGER NOT NULL, "
-                         "PRIMARY KEY (key, window)) WITHOUT ROWID")
+            self._local.lock_fd = os.open(f"{self.path}-lock", os.O_RDWR | os.O_CREAT, 0o600)
+            # Under the writers' kernel lock: a new thread's switch to WAL needs the file to
+            # itself, and SQLite answers "database is locked" at once (no busy wait) when
+            # another worker is counting: that was an HTTP 500 on a server's first requests.
+            with self._locked():
+                conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+                if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=OFF")  # counts, not records: a loss is fine
+                conn.execute("CREATE TABLE IF NOT EXISTS hits (key TEXT NOT NULL, "
+                             "window INTEGER NOT NULL, count INTEGER NOT NULL, "
+                             "PRIMARY KEY (key, window)) WITHOUT ROWID")
             self._local.conn = conn
             self._local.pruned = 0
-            self._local.lock_fd = os.open(f"{self.path}-lock", os.O_RDWR | os.O_CREAT, 0o600)
         return conn
 
     def hit(self, key: str, window: int) -> int:
