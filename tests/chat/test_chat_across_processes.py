@@ -72,7 +72,9 @@ def test_a_chat_on_one_server_is_answered_from_another_and_kept_as_the_ticket(tw
     assert answer["status"] == 200
     assert [m["text"] for m in answer["body"]["messages"]] == [
         "Hi Jo, checking your withdrawal now"]
-    assert answer["at"] - sent_at < 2.0
+    # (woken by the answer, not by the end of its 15 s wait; the latency itself is
+    # benchmarks/chat's to measure: a loaded CI machine stretches it past 2 s)
+    assert answer["at"] - sent_at < 7.5
 
     # and the visitor's reply through server 1 reaches the agent polling server 2
     status, _ = call("POST", f"{visitor_side.base}/api/v1/chat/sessions/{sid}/messages",
