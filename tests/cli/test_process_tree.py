@@ -76,6 +76,8 @@ def test_a_master_killed_with_sigkill_takes_its_worker_and_sweeper_with_it(data)
             time.sleep(0.1)  # the sweeper starts once the master is ready
         children = children_of(first.pid)
         assert len(children) == 2, "expected one web worker and one sweeper"
+        while not (data / "gunicorn.ctl").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)  # gunicorn opens it after booting the workers
         assert (data / "gunicorn.ctl").exists(), "control socket belongs in the data folder"
 
         os.kill(first.pid, signal.SIGKILL)
