@@ -13,6 +13,7 @@ from tests.factories import (
     ContactFactory,
     GroupFactory,
     OrganisationFactory,
+    TicketFactory,
     UserFactory,
 )
 from tierdesk import clock
@@ -186,3 +187,22 @@ def test_escalation_notice_names_the_team_and_when_the_next_update_comes(
             "our Product team for deeper investigation. You’ll receive an update within 72 "
             "business hours. See the API documentation for Too many requests.") in notice
     assert "{" not in notice
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_escalation_notice_names_the_team_after_the_batch_wrote_the_escalation(dataflow):
+    """A new ticket's escalation may already be written when Template 2 is filled (any read
+    of events writes what the batch gathered): the notice still names the team."""
+    from django.db import transaction
+
+    from tierdesk.packs.selectors import active_pack
+    from tierdesk.tickets import batch, events
+    from tierdesk.tickets.mail_templates import _Filler
+    from tierdesk.tickets.models import TicketEvent
+
+    ticket = TicketFactory(requester=ContactFactory(organisation=OrganisationFactory()))
+    with transaction.atomic(), batch.writing():
+        batch.hold(ticket, created=True)
+        events.record(ticket, "escalated", None, clock.now(), to="product")
+        TicketEvent.objects.filter(ticket=ticket).exists()  # writes the gathered events
+        assert _Filler(active_pack(), ticket, {}).team("team") == "Product"

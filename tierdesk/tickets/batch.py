@@ -31,7 +31,9 @@ T = TypeVar("T")
 class Batch:
     def __init__(self) -> None:
         self.events: list[TicketEvent] = []
-        self.latest: dict[tuple[int, str], TicketEvent] = {}  # unwritten, by (ticket, type)
+        # The newest event of each (ticket, type) recorded in this batch, written or not:
+        # newer than anything the database held before the transaction.
+        self.latest: dict[tuple[int, str], TicketEvent] = {}
         self.held: dict[int, Ticket] = {}
         self.dirty: dict[int, set[str]] = {}
         self.memo: dict[Any, Any] = {}  # lookups that hold for the whole transaction
@@ -58,7 +60,6 @@ class Batch:
         self.late_ids = []
         if self.events:
             pending, self.events = self.events, []
-            self.latest.clear()
             prepared.insert_many(pending)
 
     def flush(self) -> None:
@@ -207,8 +208,8 @@ def memo() -> dict[Any, Any]:
 
 
 def gathered_event(ticket: Ticket, type: str) -> TicketEvent | None:
-    """The latest event of ``type`` the open batch has gathered for ``ticket`` and not
-    written yet (None if none): lets a reader that only needs that event skip the flush
+    """The latest event of ``type`` the open batch has recorded for ``ticket``, written
+    yet or not (None if none): lets a reader that only needs that event skip the flush
     and the query that reading it back would cost."""
     batch = _current.get()
     if batch is None:

@@ -158,8 +158,8 @@ class _Filler:
         from tierdesk.tickets import batch
         from tierdesk.tickets.models import TicketEvent
 
-        # An escalation in this very cascade is still in the write batch: read it there.
-        # A ticket created in this batch has no escalation in the database to look for.
+        # An escalation in this transaction is the latest; a ticket created in it has no
+        # other to look for in the database.
         gathered = batch.gathered_event(self.ticket, "escalated")
         if gathered is not None:
             to = gathered.data.get("to")
