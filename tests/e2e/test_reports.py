@@ -42,3 +42,23 @@ def test_the_leadership_view_in_arabic_reads_right_to_left(november, open_sessio
     expect(maria.page.locator('.goal-card[data-metric="first_contact_resolution"]')).to_have_class(
         "card goal-card goal-met")
     maria.screenshot("reports-leadership-ar")
+
+
+def test_on_a_large_desk_the_page_fills_in_when_the_job_has_counted(november, open_session,  # noqa: F811
+                                                                     settings):
+    from tierdesk.jobs import registry
+
+    settings.REPORTS_COUNT_INLINE_BELOW = 0  # every desk counts as large: pages defer
+    with_passwords(november.maria)
+    maria = open_session()
+    maria.sign_in("maria", PASSWORD)
+    maria.goto("/agent/reports/?period=2026-11&kind=month")
+    page = maria.page
+    expect(page.locator("#figures [role=status]")).to_contain_text(
+        "Counting the figures for 2026-11")
+    expect(tile(page, "first_contact_resolution")).to_have_count(0)
+
+    registry.run("reports_count")  # what the sweep does on its next pass
+
+    expect(tile(page, "first_contact_resolution")).to_have_text("70%", timeout=10_000)
+    expect(page.locator("#figures [role=status]")).to_have_count(0)

@@ -21,8 +21,10 @@ on what earlier ones wrote in the same pass. Today's jobs, registered by their a
   up (a low score's task, template and ``survey_answered`` rules);
 - 40 ``kb_handle_time`` and 41 ``kb_recurring_codes`` (kb): the handbooks' KB tasks
   (handle time past the pack's limit; an error code's tickets past it in a month);
-- 90 ``deliver_outbox`` (outbox): last, so what the jobs above queued goes out in the
-  same pass rather than the next.
+- 90 ``deliver_outbox`` (outbox): so what the jobs above queued goes out in the
+  same pass rather than the next;
+- 95 ``reports_count`` (reports): dashboards asked for or read lately, counted ahead of
+  their readers; last, because on a large desk it takes seconds and nothing waits on it.
 
 Sweeps claim their work, so overlapping runners (Celery beat, a second server) may
 interleave passes but never act twice on one row.

@@ -22,7 +22,7 @@ _SURVEY_LINK = re.compile(r"/survey/(?P<token>[^/\s?]+)/")
 # has no mailboxes), KB tasks for an error code past N tickets a month (one ticket never
 # is) and risk-register review reminders (no ticket's).
 NOT_SWEPT = frozenset({"scheduled_reports", "poll_mailboxes", "kb_recurring_codes",
-                       "risk_reviews_due"})
+                       "risk_reviews_due", "reports_count"})
 
 
 def customer(case: Case) -> Any:

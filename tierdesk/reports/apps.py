@@ -8,6 +8,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from tierdesk.reports import (  # noqa: F401
+            counting,
             domain_metrics,
             scheduled,
             sla_metrics,
@@ -15,3 +16,4 @@ class ReportsConfig(AppConfig):
         )
 
         scheduled.register()
+        counting.register()

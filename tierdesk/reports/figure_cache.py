@@ -21,6 +21,11 @@ When a row still holds:
   so a busy page is recounted at most once a minute, and every recount is the one-pass
   statements of ticket_metrics and sla_metrics.
 
+On a large desk (reports.counting.counts_inline) a page is *deferred*: it never counts.
+Figures that no longer hold are still shown, marked stale with the time they were counted,
+and the page asks the ``reports_count`` job to recount them (stale-while-revalidate);
+figures never counted make the page say so and poll until the job has stored them.
+
 Known limit: a transaction that wrote an event with a lower id than the mark but committed
 after the mark was read is not seen (transactions writing events are short; a new pack
 version or the next event on the ticket recomputes).
@@ -30,7 +35,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -49,12 +54,18 @@ LIVE_SECONDS = 60
 SURVEY_EVENTS = ("survey_answered", "survey_follow_up")
 
 
+class NotCounted(Exception):
+    """A deferred page needs a figure that has never been counted for its scope."""
+
+
 @dataclass
 class Entry:
     key: dict[str, Any]
     figures: dict[str, Any] = field(default_factory=dict)
     mark: int = 0
     dirty: bool = False
+    stale_since: datetime | None = None  # deferred pages: shown, but no longer holds
+    row: ReportFigures | None = None
 
 
 def _newest_event() -> int:
@@ -121,16 +132,18 @@ def _load(scope: Scope) -> Entry:
     row = page["rows"].get((key["period"], key["filters"]))
     if row is None and key["period"] not in page["labels"]:
         row = ReportFigures.objects.filter(**key).first()  # a period outside the trail
-    entry = Entry(key=key, mark=page["newest"])
-    if row is None:
+    entry = Entry(key=key, mark=page["newest"], row=row)
+    if row is None or not row.figures:  # a row a page asked for, not counted yet
         return entry
     now = clock.now()
     if scope.period.end > now:  # the period still running
-        if now - row.computed_at < timedelta(seconds=LIVE_SECONDS):
-            entry.figures, entry.mark = dict(row.figures), row.event_mark
-        return entry
-    if _holds(scope, row, page):
-        entry.figures = dict(row.figures)
+        holds = now - row.computed_at < timedelta(seconds=LIVE_SECONDS)
+    else:
+        holds = _holds(scope, row, page)
+    if holds:
+        entry.figures, entry.mark = dict(row.figures), row.event_mark
+    elif scope.deferred:
+        entry.figures, entry.stale_since = dict(row.figures), row.computed_at
     return entry
 
 
@@ -140,6 +153,8 @@ def cached_value(name: str, compute, scope: Scope) -> Any:
     entry: Entry = scope.remember("figures", lambda: _load(scope))
     if name in entry.figures:
         return entry.figures[name]
+    if scope.deferred:
+        raise NotCounted(name)
     value = compute(scope)
     entry.figures[name] = json.loads(json.dumps(value))  # as it will read back
     entry.dirty = True
@@ -160,3 +175,45 @@ def save(scope: Scope) -> None:
         except IntegrityError:  # another page stored the same scope first: theirs holds
             pass
         entry.dirty = False
+
+
+def _entries(scope: Scope) -> list[Entry]:
+    return [e for k, e in scope.memo.items() if isinstance(k, tuple) and k[0] == "figures"]
+
+
+def stale_since(scope: Scope) -> datetime | None:
+    """When the oldest stale figures a deferred page showed were counted (None: all hold)."""
+    times = [e.stale_since for e in _entries(scope) if e.stale_since is not None]
+    return min(times) if times else None
+
+
+def want(scope: Scope) -> bool:
+    """Ask for ``scope``'s page to be recounted (its row made if none), and note the view.
+
+    Returns whether a new request was made (a request already waiting is not repeated)."""
+    now = clock.now()
+    key = _key(scope)
+    updated = ReportFigures.objects.filter(**key, wanted_at__isnull=True).update(
+        wanted_at=now, viewed_at=now)
+    if updated:
+        return True
+    if ReportFigures.objects.filter(**key).exists():
+        return False
+    try:
+        with transaction.atomic():
+            ReportFigures.objects.create(**key, figures={}, event_mark=0, computed_at=now,
+                                         wanted_at=now, viewed_at=now)
+    except IntegrityError:  # another page asked first
+        return False
+    return True
+
+
+def note_viewed(scope: Scope) -> None:
+    """Remember that a page showed ``scope`` (at most one write per row in 5 minutes), so
+    the counting job keeps the views people look at warm."""
+    now = clock.now()
+    for entry in _entries(scope):
+        row = entry.row
+        if row is not None and entry.key == _key(scope) and (
+                row.viewed_at is None or now - row.viewed_at > timedelta(minutes=5)):
+            ReportFigures.objects.filter(pk=row.pk).update(viewed_at=now)

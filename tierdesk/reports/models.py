@@ -28,6 +28,10 @@ class ReportFigures(models.Model):
     ``event_mark`` is the newest audit event the figures have seen: a closed period's row
     holds while no later event touches the period (an event on one of its tickets, one
     stamped inside it, a survey answer); the period still running holds for a minute.
+
+    On a large desk a page never counts: it shows the stored figures (stale ones marked
+    so) and asks the ``reports_count`` job for a recount with ``wanted_at``; ``viewed_at``
+    tells that job which views to keep warm (reports.counting).
     """
 
     kind = models.CharField(max_length=8)  # day, week, month, quarter
@@ -38,6 +42,8 @@ class ReportFigures(models.Model):
     figures = models.JSONField(default=dict)
     event_mark = models.BigIntegerField(default=0)
     computed_at = models.DateTimeField()
+    wanted_at = models.DateTimeField(null=True, blank=True)  # a page asked for a recount
+    viewed_at = models.DateTimeField(null=True, blank=True)  # a page last showed it (±5 min)
 
     class Meta:
         constraints = [models.UniqueConstraint(

@@ -91,10 +91,11 @@ class Scope:
     filters: Filters = field(default_factory=Filters)
     memo: dict[Any, Any] = field(default_factory=dict)
     stored: bool = False  # read and keep figures in ReportFigures (dashboards, API)
+    deferred: bool = False  # a page on a large desk: show stored figures, never count
 
     def sibling(self, period: Period, filters: Filters) -> Scope:
         """Another period or filters of the same page, sharing this scope's memo."""
-        return Scope(period, filters, self.memo, self.stored)
+        return Scope(period, filters, self.memo, self.stored, self.deferred)
 
     def without_priority(self) -> Scope:
         """This scope over every priority: statements grouped by priority run once here."""

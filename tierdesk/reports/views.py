@@ -1,7 +1,9 @@
 """The dashboards in the workspace: the team's (managers), an agent's own, leadership's.
 
 Figures come from the same selectors as the metrics API, so a number on a page and in a
-BI tool never disagree.
+BI tool never disagree. On a large desk a page shows stored figures only and leaves the
+counting to a job (reports.counting): it answers at once, saying how old its figures are,
+or that they are being counted.
 """
 
 from __future__ import annotations
@@ -16,19 +18,13 @@ from django.views.decorators.http import require_GET
 from tierdesk.common.errors import ServiceError
 from tierdesk.customers.models import Organisation
 from tierdesk.people.models import Group
-from tierdesk.reports import charts
+from tierdesk.reports import charts, counting, figure_cache
+from tierdesk.reports.dashboard import BREAKDOWNS, dashboard_figures
 from tierdesk.reports.period import KINDS
-from tierdesk.reports.registry import METRICS
 from tierdesk.reports.scope import FILTER_NAMES
-from tierdesk.reports.selectors import goals_report, metrics_report, period_for, scope_for
+from tierdesk.reports.selectors import period_for, scope_for
 from tierdesk.tickets.models import Channel
 from tierdesk.web.access import agent_page, manager_page
-
-TILES = ["tickets_created", "first_contact_resolution", "first_response_time_avg",
-         "first_response_business_avg", "resolution_time_avg", "sla_compliance",
-         "sla_breaches", "escalation_rate", "reopen_rate", "repeat_contact_rate"]
-BREAKDOWNS = ["sla_compliance_by_priority", "sla_compliance_by_plan", "tickets_by_priority",
-              "channel_distribution", "tickets_per_agent"]
 
 
 def _rtl() -> bool:
@@ -43,11 +39,31 @@ def _dashboard_context(request: HttpRequest, kind_default: str) -> dict[str, Any
                if request.GET.get(name) and name != "agent"}
     period = period_for(request.GET.get("period"), kind)
     scope = scope_for(request.viewer, period, filters)
-    extra = [n for n in ("csat_score", "nps", "survey_response_rate", "refund_rate",
-                         "handle_time_avg", "ticket_deflection", "retention", "kb_accuracy")
-             if n in METRICS]
-    figures = metrics_report(scope, TILES + BREAKDOWNS + extra)
-    goals = goals_report(scope)
+    scope.deferred = not counting.counts_inline()
+    query = request.GET.copy()
+    query.pop("period", None)
+    context = {
+        "scope": scope, "period": period, "kind": kind, "kinds": KINDS,
+        "previous": period.previous().label, "next": period.next().label,
+        "filters": scope.filters.as_dict(), "chosen": filters, "query": query.urlencode(),
+        "groups": Group.objects.order_by("name").values_list("code", "name"),
+        "organisations": Organisation.objects.order_by("name").values_list("pk", "name")[:500],
+        "plans": Organisation.objects.exclude(plan="").order_by("plan")
+        .values_list("plan", flat=True).distinct(),
+        "channels": Channel.choices,
+        "own": not request.viewer.is_manager,
+    }
+    try:
+        figures, goals = dashboard_figures(scope)
+    except figure_cache.NotCounted:
+        counting.ask(scope)
+        return {**context, "counting": True, "tiles": [], "goals": [], "bars": []}
+    if scope.deferred:
+        context["as_of"] = figure_cache.stale_since(scope)
+        if context["as_of"] is not None:
+            counting.ask(scope)
+        else:
+            figure_cache.note_viewed(scope)
     rtl = _rtl()
     for goal in goals:
         goal["chart"] = charts.trend(goal["trend"], goal["unit"], goal["label"],
@@ -56,20 +72,7 @@ def _dashboard_context(request: HttpRequest, kind_default: str) -> dict[str, Any
              "chart": charts.bars(figures[n]["value"] or {}, _bar_unit(n), figures[n]["label"],
                                   rtl)} for n in BREAKDOWNS if n in figures]
     tiles = [{"name": n, **figures[n]} for n in figures if n not in BREAKDOWNS]
-    query = request.GET.copy()
-    query.pop("period", None)
-    return {
-        "scope": scope, "period": period, "kind": kind, "kinds": KINDS,
-        "previous": period.previous().label, "next": period.next().label,
-        "tiles": tiles, "goals": goals, "bars": bars, "filters": scope.filters.as_dict(),
-        "chosen": filters, "query": query.urlencode(),
-        "groups": Group.objects.order_by("name").values_list("code", "name"),
-        "organisations": Organisation.objects.order_by("name").values_list("pk", "name")[:500],
-        "plans": Organisation.objects.exclude(plan="").order_by("plan")
-        .values_list("plan", flat=True).distinct(),
-        "channels": Channel.choices,
-        "own": not request.viewer.is_manager,
-    }
+    return {**context, "tiles": tiles, "goals": goals, "bars": bars}
 
 
 def _bar_unit(name: str) -> str:
