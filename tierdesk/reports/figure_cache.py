@@ -80,12 +80,19 @@ def _touched_since(period: Period, mark: int, newest: int) -> bool:
     ).exists()
 
 
+def _version(scope: Scope) -> int:
+    """The pack version in force, read once per page (its scopes share the memo)."""
+    if "pack_version" not in scope.memo:
+        version = active_version()
+        scope.memo["pack_version"] = version.pk if version is not None else 0
+    return scope.memo["pack_version"]
+
+
 def _key(scope: Scope) -> dict[str, Any]:
-    version = active_version()
     return {"kind": scope.period.kind, "period": scope.period.label,
             "tz": str(scope.period.tz),
             "filters": json.dumps(scope.filters.as_dict(), sort_keys=True),
-            "pack_version": version.pk if version is not None else 0}
+            "pack_version": _version(scope)}
 
 
 def _page(scope: Scope) -> dict[str, Any]:
