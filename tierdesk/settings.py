@@ -265,6 +265,9 @@ PUBLIC_URL = env_str("TIERDESK_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 # Email in and out (tierdesk/mail; README "Email"). The inbound webhook answers 404 until
 # TIERDESK_MAIL_INBOUND_SECRET is set; TIERDESK_MAIL_IMAP lists mailboxes to poll as
 # imap[s]://user:password@host:port/FOLDER?move_to=Processed, comma-separated.
+# A desk with this many tickets or more never counts a dashboard while someone waits: the
+# page shows stored figures and the reports_count job counts them (tierdesk/reports/counting.py).
+REPORTS_COUNT_INLINE_BELOW = env_int("TIERDESK_REPORTS_COUNT_INLINE_BELOW", 20_000)
 MAIL_SUPPORT_ADDRESS = env_str("TIERDESK_MAIL_SUPPORT_ADDRESS", "")
 MAIL_SUPPORT_NAME = env_str("TIERDESK_MAIL_SUPPORT_NAME", "Support")
 MAIL_OWN_ADDRESSES = env_list("TIERDESK_MAIL_OWN_ADDRESSES", [])
