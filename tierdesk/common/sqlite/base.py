@@ -8,10 +8,17 @@ every 0.05-0.2 ms, so the next writer starts as soon as the last one commits. Re
 never take it, and a process that dies releases it (the kernel drops the lock with the
 file). The lock is taken exactly where SQLite's own write lock would be (``BEGIN
 IMMEDIATE``), so it changes when writers run, never whether they may.
+
+Threads of one process (gunicorn's gthread workers) first queue on a thread lock, which
+wakes the next one the moment it is released and costs nothing while it waits: only one
+thread per process polls the file. Measured before this, writers polling beside the
+writer in their own process took a third of a worker's CPU on a busy create path, and
+each wake-up took the interpreter lock from the thread doing the writing.
 """
 
 import fcntl
 import os
+import threading
 import time
 
 from django.db import OperationalError
@@ -47,8 +54,31 @@ class CursorWrapper(base.SQLiteCursorWrapper):
         return converted
 
 
+_thread_locks: dict[str, "threading.Lock"] = {}
+_thread_locks_guard = threading.Lock()
+
+
+def _thread_lock(path: str) -> "threading.Lock":
+    lock = _thread_locks.get(path)
+    if lock is None:
+        with _thread_locks_guard:
+            lock = _thread_locks.setdefault(path, threading.Lock())
+    return lock
+
+
+def _forget_thread_locks() -> None:
+    """A child forked while a thread of its parent held a lock must not inherit it held."""
+    global _thread_locks_guard
+    _thread_locks.clear()
+    _thread_locks_guard = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_thread_locks)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     _lock_fd: int | None = None
+    _thread_lock: "threading.Lock | None" = None
     _commits = 0
 
     def create_cursor(self, name: str | None = None) -> CursorWrapper:
@@ -70,8 +100,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
         path = self._lock_path()
         if path is None or self._lock_fd is not None:
             return
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        deadline = time.monotonic() + float(self.settings_dict["OPTIONS"].get("timeout", 5))
+        timeout = float(self.settings_dict["OPTIONS"].get("timeout", 5))
+        deadline = time.monotonic() + timeout
+        in_process = _thread_lock(path)
+        if not in_process.acquire(timeout=timeout):
+            raise OperationalError("database is locked")
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except BaseException:
+            in_process.release()
+            raise
         pause = POLL_SECONDS
         while True:
             try:
@@ -80,15 +118,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
             except BlockingIOError:
                 if time.monotonic() > deadline:
                     os.close(fd)
+                    in_process.release()
                     raise OperationalError("database is locked") from None
                 time.sleep(pause)
                 pause = min(pause * 2, POLL_MAX_SECONDS)
-        self._lock_fd = fd
+        self._lock_fd, self._thread_lock = fd, in_process
 
     def _release_write_lock(self) -> None:
         fd, self._lock_fd = self._lock_fd, None
+        held, self._thread_lock = self._thread_lock, None
         if fd is not None:
             os.close(fd)  # closing the descriptor drops its flock
+        if held is not None:
+            held.release()
 
     def _start_transaction_under_autocommit(self) -> None:
         self._acquire_write_lock()
