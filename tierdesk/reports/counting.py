@@ -51,10 +51,14 @@ def counts_inline() -> bool:
 
 
 def ask(scope: Scope) -> None:
-    """A page needs ``scope`` counted: note it and wake the job."""
+    """A page needs ``scope`` counted: note it, and wake a Celery worker for it.
+
+    On the embedded default the next sweep pass (``TIERDESK_SWEEP_INTERVAL``, in the server's
+    master process) counts it: a web worker's job thread would hold the interpreter lock
+    for seconds, slowing every page that worker serves meanwhile."""
     from tierdesk.reports.figure_cache import want
 
-    if want(scope):
+    if want(scope) and dispatch.mode() == "celery":
         dispatch.kick(JOB)
 
 
