@@ -99,7 +99,7 @@ def queue_response(request: HttpRequest, query: queues.QueueQuery, *,
     params["counts"] = "1"
     # one read of the clocks in trouble: the status line's counts, and the page itself
     # for the breached and breaching-soon views
-    trouble = queues.trouble_rows(viewer=viewer, now=now, with_due=queues.needs_due(query))
+    trouble = queues.trouble_rows(viewer=viewer, now=now)
     context = {
         "sections": sections, "title": saved.name if saved else _title(query),
         "saved": saved, "save_form": save_form or {}, "counts_url":

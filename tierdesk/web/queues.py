@@ -173,15 +173,13 @@ class TroubleRow:
     breached: bool  # else breaching soon
     group_id: int | None
     priority: str
-    next_due: datetime | None  # only when read with_due
 
 
-def trouble_rows(*, viewer: Viewer, now: datetime, with_due: bool = False) -> list[TroubleRow]:
+def trouble_rows(*, viewer: Viewer, now: datetime) -> list[TroubleRow]:
     """The viewer's open tickets that are breached or breaching soon (and not breached),
     in one statement: the clocks in trouble from their small partial indexes (a UNION
     ALL, one row per ticket), then those tickets by primary key, kept if open and in
-    scope; ``with_due`` adds each one's next running due time (the breached and
-    breaching-soon lists sort by it). The cost follows the trouble set, not the queue."""
+    scope. The cost follows the trouble set, not the queue."""
     scope = visible_sql(viewer)
     if scope is None:
         return []
@@ -192,9 +190,7 @@ def trouble_rows(*, viewer: Viewer, now: datetime, with_due: bool = False) -> li
         params += [connection.ops.adapt_datetimefield_value(
             now + SOON if n == "soon" else now) for n in needs_now]
     statuses = sorted(UNRESOLVED)
-    due = (f", (SELECT MIN(s.due_at) FROM {_SLA} s WHERE s.ticket_id = t.id"
-           f" AND s.state = '{RUNNING}')" if with_due else "")
-    sql = (f"SELECT t.id, c.b, t.{_col('group')}, t.{_col('priority')}{due}"
+    sql = (f"SELECT t.id, c.b, t.{_col('group')}, t.{_col('priority')}"
            f" FROM (SELECT ticket_id, MAX(b) AS b FROM ({' UNION ALL '.join(parts)}) u"
            f" GROUP BY ticket_id) c CROSS JOIN {_TICKETS} t"
            f" WHERE t.id = c.ticket_id AND t.{_col('status')} IN ({prepared.marks(statuses)})")
@@ -202,9 +198,8 @@ def trouble_rows(*, viewer: Viewer, now: datetime, with_due: bool = False) -> li
     if scope[0]:
         sql += f" AND {scope[0]}"
         params += scope[1]
-    return [TroubleRow(row[0], bool(row[1]), row[2], row[3],
-                       _due(row[4]) if with_due else None)
-            for row in prepared.fetch_all(sql, params)]
+    return [TroubleRow(pk, bool(b), group_id, priority)
+            for pk, b, group_id, priority in prepared.fetch_all(sql, params)]
 
 
 def trouble_counts(*, viewer: Viewer, now: datetime,
@@ -220,31 +215,67 @@ def trouble_counts(*, viewer: Viewer, now: datetime,
 TROUBLE_VIEWS = ("soon", "breached")
 
 
-def needs_due(query: QueueQuery) -> bool:
-    """Whether the page's trouble rows should carry due times (the page is read from them)."""
-    return query.view in TROUBLE_VIEWS and query.sort == "due"
+def _trouble_by_due(rows: list[TroubleRow], n: int) -> list[tuple[int, datetime | None]]:
+    """The first ``n`` of ``rows`` by next due time, as (ticket id, next due) pairs.
+
+    Tickets in trouble are due first, so walking the running clocks in due order (their
+    partial indexes alone, no ticket read) finds their next due times in the first
+    round; the per-ticket reading of due times is left for the rare case where it does
+    not (a paused breached clock and a next one due far ahead)."""
+    if not rows:
+        return []
+    wanted = {row.id for row in rows}
+    goal = min(n, len(wanted))
+    for limit in WALK_ROUNDS:
+        read, bound = [], None
+        counts: dict[int, int] = {}
+        last: dict[int, datetime] = {}
+        for pk, due, part in prepared.fetch_all(_walk_clocks_sql(), [limit, limit]):
+            due = _due(due)
+            counts[part] = counts.get(part, 0) + 1
+            last[part] = due
+            if pk in wanted:
+                read.append((pk, due))
+        for part, count in counts.items():
+            if count == limit and (bound is None or last[part] < bound):
+                bound = last[part]  # unread clocks are due at or after this
+        page: dict[int, datetime | None] = {}
+        for pk, due in sorted(read, key=lambda row: (row[1], -row[0])):
+            if bound is not None and due >= bound:
+                break
+            page.setdefault(pk, due)
+            if len(page) == goal:
+                return list(page.items())
+        if bound is None:  # every running clock read: the rest have none running
+            idle = sorted(wanted - set(page), reverse=True)[:n - len(page)]
+            return list(page.items()) + [(pk, None) for pk in idle]
+    dues = _next_dues(sorted(wanted))
+    ranked = sorted(wanted, key=lambda pk: (0, dues[pk], -pk) if dues.get(pk) is not None
+                    else (1, 0, -pk))
+    return [(pk, dues.get(pk)) for pk in ranked[:n]]
 
 
-def _by_due(rows) -> list:
-    """Soonest due first, without a running clock last, newest first among equals."""
-    return sorted(rows, key=lambda r: (0, r.next_due, -r.id) if r.next_due is not None
-                  else (1, 0, -r.id))
+def _next_dues(ids: list[int]) -> dict[int, datetime]:
+    """Each ticket's earliest running clock's due time (tickets with none left out)."""
+    return {pk: _due(due) for pk, due in prepared.fetch_all(
+        f"SELECT ticket_id, MIN(due_at) FROM {_SLA} WHERE state = '{RUNNING}'"
+        f" AND ticket_id IN ({prepared.marks(ids)}) GROUP BY ticket_id", ids) if due is not None}
 
 
 def queue_tickets(*, viewer: Viewer, query: QueueQuery, now: datetime,
                   trouble: list[TroubleRow] | None = None) -> list:
     """Return one page of the view as list rows (``QueueRow``), each with ``next_due``
     (its earliest running SLA clock), its SLA state and cells; sorted by due time unless
-    asked. ``trouble``: the viewer's ``trouble_rows`` read ``with_due``, if at hand."""
+    asked. ``trouble``: the viewer's ``trouble_rows``, if at hand."""
     if query.sort == "due" and query.view in TROUBLE_VIEWS:
         # Breached / breaching soon: the trouble set is small and already in scope.
         if trouble is None:
-            trouble = trouble_rows(viewer=viewer, now=now, with_due=True)
-        wanted = query.view == "breached"
-        rows = [r for r in trouble if r.breached == wanted
+            trouble = trouble_rows(viewer=viewer, now=now)
+        kind = query.view == "breached"
+        rows = [r for r in trouble if r.breached == kind
                 and (query.group is None or r.group_id == query.group.pk)
                 and (not query.priority or r.priority == query.priority)]
-        page = [(r.id, r.next_due) for r in _by_due(rows)[:PAGE_SIZE]]
+        page = _trouble_by_due(rows, PAGE_SIZE)
     else:
         page = (_soonest_due(viewer, query, now)
                 if query.sort == "due" and query.view in WALKED else None)
@@ -495,17 +526,17 @@ def sla_board(*, viewer: Viewer, priorities: list[str], now: datetime) -> Board:
         else:
             load[assignee_id] = load.get(assignee_id, 0) + n
     # One read of the trouble set serves the counts per priority and both lists.
-    trouble = trouble_rows(viewer=viewer, now=now, with_due=True)
+    trouble = trouble_rows(viewer=viewer, now=now)
     per_priority = {p: {"total": n, "breached": 0, "soon": 0} for p, n in totals.items()}
     for ticket in trouble:
         row = per_priority.setdefault(ticket.priority, {"total": 0, "breached": 0, "soon": 0})
         row["breached" if ticket.breached else "soon"] += 1
     order = priorities + sorted(set(per_priority) - set(priorities), key=str)
     by_priority = [{"priority": p or "–", **per_priority[p]} for p in order if p in per_priority]
-    late = _by_due([t for t in trouble if t.breached])[:BOARD_LIST]
-    near = _by_due([t for t in trouble if not t.breached])[:BOARD_LIST]
-    rows = list_rows([(t.id, t.next_due) for t in late + near], now)
-    late_ids = {t.id for t in late}
+    late = _trouble_by_due([t for t in trouble if t.breached], BOARD_LIST)
+    near = _trouble_by_due([t for t in trouble if not t.breached], BOARD_LIST)
+    rows = list_rows(late + near, now)
+    late_ids = {pk for pk, _due_at in late}
     breached = [row for row in rows if row.id in late_ids]
     soon = [row for row in rows if row.id not in late_ids]
     groups = [{"id": g["id"], "name": g["name"], "open": per_group.get(g["id"], [0, 0])[0],
