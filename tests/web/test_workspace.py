@@ -47,6 +47,26 @@ def test_queue_is_sorted_by_the_next_sla_due_time(desk):
     assert subjects == [p0.subject, desk.ticket.subject, p3.subject]
 
 
+def test_breached_tickets_are_listed_by_their_next_due_time_before_and_after_the_sweep(desk):
+    viewer = viewer_for(desk.customer.user)
+    clock.freeze(OPENED + timedelta(minutes=10))
+    p3, _ = ticket_create(viewer=viewer, subject="COL-11001: comments do not load",
+                          body="b", requester=desk.customer, error_code="COL-11001")
+    p0, _ = ticket_create(viewer=viewer, subject="DB-2002: everything is down", body="b",
+                          requester=desk.customer, error_code="DB-2002")
+    client = desk.client(desk.maria)
+    soonest_first = rows(client.get("/agent/"))
+    assert soonest_first == [p0.subject, desk.ticket.subject, p3.subject]
+    clock.freeze(OPENED + timedelta(days=30))  # every clock ran out
+    assert rows(client.get("/agent/?view=breached")) == soonest_first
+    sla_sweep(now=clock.now())
+    assert rows(client.get("/agent/?view=breached")) == soonest_first
+    board = client.get("/agent/sla/").content.decode()
+    listed = board.split("Breaching now")[1].split("Breaching within the hour")[0]
+    assert [listed.index(s) for s in soonest_first] == sorted(
+        listed.index(s) for s in soonest_first)
+
+
 def test_an_agent_outside_the_support_group_sees_neither_its_queue_nor_its_tickets(desk):
     client = desk.client(desk.oscar)
     assert rows(client.get("/agent/")) == []

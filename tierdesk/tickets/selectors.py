@@ -106,6 +106,13 @@ def _like(text: str) -> str:
     return f"%{connection.ops.prep_for_like_query(text)}%"
 
 
+def visible_sql(viewer: Viewer) -> tuple[str, list] | None:
+    """``tickets_visible_to`` as a condition on the tickets under the alias ``t`` (empty
+    for a manager), with its parameters; None when the viewer may see nothing. For the
+    hand-built statements of the hot pages (lists, the workspace's queues)."""
+    return _scope(viewer)
+
+
 def _scope(viewer: Viewer) -> tuple[str, list] | None:
     """``tickets_visible_to`` as SQL; None when the viewer may see nothing."""
     if viewer.is_manager:

@@ -97,12 +97,16 @@ def queue_response(request: HttpRequest, query: queues.QueueQuery, *,
             "sections": sections, "total": total}, status=status)
     params = request.GET.copy()
     params["counts"] = "1"
+    # one read of the clocks in trouble: the status line's counts, and the page itself
+    # for the breached and breaching-soon views
+    trouble = queues.trouble_rows(viewer=viewer, now=now)
     context = {
         "sections": sections, "title": saved.name if saved else _title(query),
         "saved": saved, "save_form": save_form or {}, "counts_url":
         f"{request.path}?{params.urlencode()}",
-        "query": query, "tickets": queues.queue_tickets(viewer=viewer, query=query, now=now),
-        "trouble": queues.trouble_counts(viewer=viewer, now=now), "now": now,
+        "query": query, "tickets": queues.queue_tickets(viewer=viewer, query=query, now=now,
+                                                         trouble=trouble),
+        "trouble": queues.trouble_counts(viewer=viewer, now=now, trouble=trouble), "now": now,
         "page_size": queues.PAGE_SIZE,
         "sorts": [("due", _("SLA due")), ("priority", _("Priority")),
                   ("newest", _("Newest")), ("updated", _("Recently updated"))],

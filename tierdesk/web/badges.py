@@ -16,6 +16,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import get_language, gettext
 
+from tierdesk.tickets.models import Status
+
 # Below four weeks a countdown depends on its length in minutes alone (no calendar
 # months), so it is cached per language and minute count.
 _CACHEABLE = timedelta(days=28)
@@ -88,16 +90,18 @@ def url_maker(name: str):
 
 
 def decorate_rows(tickets: list, now: datetime) -> list:
-    """Give each ticket of a list its ``due_cell``, ``badge``, ``url`` and
-    ``status_label``, so a row renders with plain variable lookups."""
+    """Give each row of a list (``pk``, ``status``, ``sla_state``, ``next_due``) its
+    ``due_cell``, ``badge``, ``url`` and ``status_label``, so a row renders with plain
+    variable lookups."""
     url = url_maker("web:ticket")
     labels: dict[str, str] = {}
+    names = dict(Status.choices)
     for ticket in tickets:
         ticket.badge = sla_badge(ticket.sla_state, ticket.next_due, now)
         ticket.due_cell = (mark_safe(f"{ticket.badge} {time_tag(ticket.next_due)}")
                            if ticket.next_due is not None else ticket.badge)
         ticket.url = url(ticket.pk)
         if ticket.status not in labels:
-            labels[ticket.status] = gettext(ticket.get_status_display())
+            labels[ticket.status] = gettext(str(names.get(ticket.status, ticket.status)))
         ticket.status_label = labels[ticket.status]
     return tickets
