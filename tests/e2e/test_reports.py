@@ -57,6 +57,7 @@ def test_on_a_large_desk_the_page_fills_in_when_the_job_has_counted(november, op
     expect(page.locator("#figures [role=status]")).to_contain_text(
         "Counting the figures for 2026-11")
     expect(tile(page, "first_contact_resolution")).to_have_count(0)
+    maria.screenshot("reports-counting")
 
     registry.run("reports_count")  # what the sweep does on its next pass
 
