@@ -90,11 +90,9 @@ def sla_refresh(*, ticket: Ticket, now: datetime, reason: str, actor=None,
         return
     pack = packs.active_pack()
     desired = desired_targets(ticket, pack, version.pk, version.version)
-    if created is None:
-        batch.flush_events()
-    last = None if created is not None else (
-        TicketEvent.objects.filter(ticket=ticket, type="sla_targets_set")
-        .order_by("-id").values_list("data", flat=True).first())
+    # One read of the SLA history serves both the targets last recorded and the replay.
+    history = event_views(ticket) if created is None else []
+    last = next((e.data for e in reversed(history) if e.type == "sla_targets_set"), None)
     current = {k: v for k, v in (last or {}).items() if k != "reason"}
     recorded = None
     if last is None and not desired["targets"]:
@@ -108,10 +106,18 @@ def sla_refresh(*, ticket: Ticket, now: datetime, reason: str, actor=None,
         _store(ticket, replay.evaluate(history, calendar_for_spec), version.pk, now,
                existing={})
     elif last is not None or desired["targets"]:
-        _store(ticket, sla_state(ticket), version.pk, now)
+        if recorded is not None:
+            history.append(replay.Event(recorded.type, _epoch(recorded.created_at),
+                                        recorded.data))
+        _store(ticket, replay.evaluate(history, calendar_for_spec), version.pk, now)
     if ticket.sla_pack_version_id != version.pk:
         ticket.sla_pack_version_id = version.pk
         batch.save_fields(ticket, ["sla_pack_version"])
+
+
+_CLOCK_FIELDS = ("state", "policy", "pack_version_id", "target_minutes", "elapsed_seconds",
+                 "resumed_at", "started_at", "due_at", "warn_at", "met_at", "breached_at",
+                 "warned_at")
 
 
 def _store(ticket: Ticket, state: replay.SlaState, version_id: int, now: datetime,
@@ -126,6 +132,7 @@ def _store(ticket: Ticket, state: replay.SlaState, version_id: int, now: datetim
                 existing[metric].delete()
             continue
         row = existing.get(metric) or SlaTarget(ticket=ticket, metric=metric)
+        before = None if row.pk is None else [getattr(row, f) for f in _CLOCK_FIELDS]
         row.state = c.state
         row.policy = state.policy or ""
         row.pack_version_id = state.pack_version_id or version_id
@@ -148,8 +155,11 @@ def _store(ticket: Ticket, state: replay.SlaState, version_id: int, now: datetim
                           policy=state.policy, late=True)
         if row.pk is None:
             new.append(row)
-        else:
-            row.save()
+        else:  # only what changed: a reply moves one clock, and the sweep owns its stamps
+            changed = [f for f, old in zip(_CLOCK_FIELDS, before, strict=True)
+                       if getattr(row, f) != old]
+            if changed:
+                row.save(update_fields=changed)
     if new:
         prepared.insert_many(new)
 

@@ -66,7 +66,9 @@ def locked(ticket: Ticket) -> Ticket:
         return ticket
     if batch.holds_other(ticket):
         batch.flush()  # another copy's changes are not written yet: write them, then read
-    ticket.refresh_from_db(from_queryset=Ticket.objects.select_for_update(of=("self",)))
+    # the requester and organisation come along: every change reads them (SLA facts, rules)
+    ticket.refresh_from_db(from_queryset=Ticket.objects.select_for_update(of=("self",))
+                           .select_related("requester", "organisation"))
     batch.hold(ticket)
     return ticket
 
