@@ -134,9 +134,13 @@ def seed(tickets: int, rng: random.Random) -> dict:
 
 def _fixtures():
     from tierdesk.customers.models import Contact
+    from tierdesk.demo import QUEUES
     from tierdesk.people.models import Agent, Group
 
+    # the demo's queue names; the pack may have made a queue under its own name (by code)
+    by_code = {g.code: g.pk for g in Group.objects.all()}
     groups = {g.name: g.pk for g in Group.objects.all()}
+    groups.update({name: by_code[code] for name, (code, _) in QUEUES.items() if code in by_code})
     members: dict[int, list[int]] = {}
     for agent in Agent.objects.prefetch_related("groups"):
         for group in agent.groups.all():
@@ -211,7 +215,8 @@ def bulk_load(count: int, rng: random.Random) -> None:
                 "tier_id": None, "group_id": group_id, "assignee_id": assignee,
                 "category": "", "error_code": code, "language": language,
                 "tags": json.dumps([rng.choice(("billing", "sso", "mobile", "api"))]),
-                "custom_fields": "{}", "classified_by": "", "sla_pack_version_id": None,
+                "custom_fields": "{}", "created_by_id": None, "classified_by": "",
+                "sla_pack_version_id": None,
                 "rules_check_at": None, "merged_into_id": None, "created_at": stamp(at),
                 "updated_at": stamp(at), "first_responded_at": None,
                 "solved_at": stamp(at) if status in ("solved", "closed") else None,
