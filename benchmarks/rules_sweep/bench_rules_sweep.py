@@ -220,13 +220,19 @@ class QueryCounter:
         self.counts: dict[str, int] = {}
         self.keep = keep
         self.sql: list[str] = []
+        self.seconds: dict[str, float] = {}  # wall time by statement shape (its first words)
 
     def __call__(self, execute, sql, params, many, context):
         word = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "?"
         self.counts[word] = self.counts.get(word, 0) + 1
         if len(self.sql) < self.keep:
             self.sql.append(sql[:300])
-        return execute(sql, params, many, context)
+        shape = " ".join(sql.split()[:4])[:90]
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds[shape] = self.seconds.get(shape, 0.0) + time.perf_counter() - t0
 
 
 def profile_sweep(batch: int | None, top: int,
@@ -248,6 +254,9 @@ def profile_sweep(batch: int | None, top: int,
     stats = pstats.Stats(prof, stream=out).strip_dirs()
     stats.sort_stats("cumulative").print_stats(top)
     stats.sort_stats("tottime").print_stats(top)
+    out.write("database wall time by statement shape (profiled sweep):\n")
+    out.writelines(f"  {sec * 1000:9.1f} ms  {shape}\n" for shape, sec in
+                   sorted(counter.seconds.items(), key=lambda kv: -kv[1])[:12])
     if counter.sql:
         out.write(f"first {len(counter.sql)} statements of the profiled sweep:\n")
         out.writelines(f"  {i + 1:3d} {q}\n" for i, q in enumerate(counter.sql))
