@@ -72,7 +72,8 @@ class Dovecot:
     def client(self):
         from imapclient import IMAPClient
 
-        client = IMAPClient(self.host, port=self.port, ssl=False, timeout=5)
+        # Dovecot fsyncs a new folder: on a loaded 2-core machine that took over 5 s once.
+        client = IMAPClient(self.host, port=self.port, ssl=False, timeout=30)
         client.login(USER, PASSWORD)
         return client
 
