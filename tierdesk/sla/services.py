@@ -126,6 +126,7 @@ def _store(ticket: Ticket, state: replay.SlaState, version_id: int, now: datetim
                 existing[metric].delete()
             continue
         row = existing.get(metric) or SlaTarget(ticket=ticket, metric=metric)
+        before = _stored_values(row) if row.pk is not None else None
         row.state = c.state
         row.policy = state.policy or ""
         row.pack_version_id = state.pack_version_id or version_id
@@ -149,9 +150,23 @@ def _store(ticket: Ticket, state: replay.SlaState, version_id: int, now: datetim
         if row.pk is None:
             new.append(row)
         else:
-            row.save()
+            # A chat line replays the clocks on every line and mostly finds them as they
+            # were: write only the columns that moved, or nothing.
+            after = _stored_values(row)
+            changed = [name for name, old in before.items() if after[name] != old]
+            if changed:
+                row.save(update_fields=changed)
     if new:
         prepared.insert_many(new)
+
+
+_STORED = ("state", "policy", "pack_version_id", "target_minutes", "elapsed_seconds",
+           "resumed_at", "started_at", "due_at", "warn_at", "met_at", "breached_at",
+           "warned_at")
+
+
+def _stored_values(row: SlaTarget) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in _STORED}
 
 
 @transaction.atomic
