@@ -4,6 +4,7 @@ due. Targets come from the active policy pack; every (re)computation is an event
 
 import logging
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from django.db import transaction
@@ -61,11 +62,26 @@ def desired_targets(ticket: Ticket, pack: Any, version_id: int,
     }
 
 
+@cache
+def _events_statement(vendor: str) -> tuple[str, prepared.Columns]:
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    cols = prepared.Columns(TicketEvent, "e", names=("type", "created_at", "data"))
+    return (f"SELECT {cols.sql} FROM {q(TicketEvent._meta.db_table)} e"
+            f" WHERE e.{q('ticket_id')} = %s AND e.{q('type')} IN"
+            f" ({prepared.marks(SLA_EVENT_TYPES)}) ORDER BY e.{q('id')}"), cols
+
+
 def event_views(ticket: Ticket) -> list[replay.Event]:
+    """Return the ticket's SLA events, oldest first (one prepared statement: every reply
+    and change replays them, and compiling the ORM query cost more than running it)."""
+    from django.db import connection
+
     batch.flush_events()
-    rows = (TicketEvent.objects.filter(ticket=ticket, type__in=SLA_EVENT_TYPES)
-            .order_by("id").values_list("type", "created_at", "data"))
-    return [replay.Event(t, _epoch(at), data) for t, at, data in rows]
+    sql, cols = _events_statement(connection.vendor)
+    rows = prepared.fetch_all(sql, [ticket.pk, *SLA_EVENT_TYPES])
+    return [replay.Event(t, _epoch(at), data) for t, at, data in map(cols.values, rows)]
 
 
 def sla_state(ticket: Ticket, calendar_override=None) -> replay.SlaState:
@@ -90,11 +106,10 @@ def sla_refresh(*, ticket: Ticket, now: datetime, reason: str, actor=None,
         return
     pack = packs.active_pack()
     desired = desired_targets(ticket, pack, version.pk, version.version)
-    if created is None:
-        batch.flush_events()
-    last = None if created is not None else (
-        TicketEvent.objects.filter(ticket=ticket, type="sla_targets_set")
-        .order_by("-id").values_list("data", flat=True).first())
+    # The history is read once: the targets last recorded are its newest
+    # ``sla_targets_set``, and a new one is replayed from memory (as at creation).
+    history = [] if created is not None else event_views(ticket)
+    last = next((e.data for e in reversed(history) if e.type == "sla_targets_set"), None)
     current = {k: v for k, v in (last or {}).items() if k != "reason"}
     recorded = None
     if last is None and not desired["targets"]:
@@ -108,7 +123,10 @@ def sla_refresh(*, ticket: Ticket, now: datetime, reason: str, actor=None,
         _store(ticket, replay.evaluate(history, calendar_for_spec), version.pk, now,
                existing={})
     elif last is not None or desired["targets"]:
-        _store(ticket, sla_state(ticket), version.pk, now)
+        if recorded is not None:
+            history.append(replay.Event(recorded.type, _epoch(recorded.created_at),
+                                        recorded.data))
+        _store(ticket, replay.evaluate(history, calendar_for_spec), version.pk, now)
     if ticket.sla_pack_version_id != version.pk:
         ticket.sla_pack_version_id = version.pk
         batch.save_fields(ticket, ["sla_pack_version"])
