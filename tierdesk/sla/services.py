@@ -135,7 +135,7 @@ def sla_refresh(*, ticket: Ticket, now: datetime, reason: str, actor=None,
 def _store(ticket: Ticket, state: replay.SlaState, version_id: int, now: datetime,
            existing: dict[str, SlaTarget] | None = None) -> None:
     if existing is None:
-        existing = {t.metric: t for t in SlaTarget.objects.filter(ticket=ticket)}
+        existing = {t.metric: t for t in _stored_targets(ticket)}
     now_s = _epoch(now)
     new: list[SlaTarget] = []  # a new ticket's clocks: one insert
     for metric, c in state.clocks.items():
@@ -176,6 +176,25 @@ def _store(ticket: Ticket, state: replay.SlaState, version_id: int, now: datetim
                 row.save(update_fields=changed)
     if new:
         prepared.insert_many(new)
+
+
+@cache
+def _targets_statement(vendor: str) -> tuple[str, prepared.Columns]:
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    cols = prepared.Columns(SlaTarget, "s")
+    return (f"SELECT {cols.sql} FROM {q(SlaTarget._meta.db_table)} s"
+            f" WHERE s.{q('ticket_id')} = %s"), cols
+
+
+def _stored_targets(ticket: Ticket) -> list[SlaTarget]:
+    """``SlaTarget.objects.filter(ticket=ticket)`` as a prepared statement (every reply
+    and change reads them)."""
+    from django.db import connection
+
+    sql, cols = _targets_statement(connection.vendor)
+    return [cols.build(row) for row in prepared.fetch_all(sql, [ticket.pk])]
 
 
 _STORED = ("state", "policy", "pack_version_id", "target_minutes", "elapsed_seconds",
