@@ -181,7 +181,7 @@ def run(args, threads_per_worker, base_dir, label):
     else:
         out_redis = None
     if args.db == "postgres":
-        name = f"tierdesk_chatbench_{label}"
+        name = f"{args.pg_prefix}_{label}"
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
                         f"DROP DATABASE IF EXISTS {name}"], check=True)
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
@@ -226,7 +226,7 @@ def run(args, threads_per_worker, base_dir, label):
         out["load_after"] = os.getloadavg()
         if args.db == "postgres":
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                            f"DROP DATABASE IF EXISTS tierdesk_chatbench_{label}"])
+                            f"DROP DATABASE IF EXISTS {args.pg_prefix}_{label}"])
         if args.raw:
             for log in data.glob("server-*.log"):
                 shutil.copy(log, f"{args.raw}.{label}.{log.name}")
@@ -246,6 +246,8 @@ def main() -> None:
     parser.add_argument("--compare-sync", action="store_true")
     parser.add_argument("--redis", metavar="URL", default="",
                         help="TIERDESK_CHAT_REDIS_URL for both servers (pub/sub delivery)")
+    parser.add_argument("--pg-prefix", default="tierdesk_chatbench",
+                        help="scratch PostgreSQL database name prefix (--db postgres)")
     parser.add_argument("--raw", metavar="PREFIX", default="",
                         help="write every sample to PREFIX.<label>.json")
     args = parser.parse_args()

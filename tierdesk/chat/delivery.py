@@ -238,7 +238,7 @@ def _bind_doorbell() -> socket.socket | None:
     if len(str(path)) > _MAX_SOCKET_PATH:
         return None
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # this user's processes only
         with contextlib.suppress(FileNotFoundError):
             path.unlink()  # a dead process of the same pid left it
         bell = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
