@@ -6,6 +6,11 @@ waits on server A while the agent posts the line to server B; the latency is fro
 before the POST is sent to the moment the long-poll's answer has arrived: what a browser
 on A sees of a message typed into B.
 
+``--redis redis://127.0.0.1:6379/5`` gives both servers ``TIERDESK_CHAT_REDIS_URL`` (pub/sub
+delivery); ``--raw PREFIX`` writes every sample (and the servers' logs) next to PREFIX.
+``delivery_ms_after_each_chats_first_line`` leaves out the first line of each chat, the
+first request each fresh server thread handles.
+
 A second phase measures what open chats cost the rest of the API: the latency of
 ``GET /api/v1/me`` on server A while ``--idle-polls`` chats keep a long-poll open there,
 with the threaded worker (the default) and with ``--compare-sync`` also the plain sync
@@ -85,8 +90,9 @@ def delivery_latency(a, b, agent, samples, chats):
                           "email": f"v{i}-{time.time_ns()}@bench.example"})
         assert status == 201, s
         sessions.append({"id": s["session_id"], "token": s["token"], "after": s["last_id"]})
-    latencies, posts, after_reply = [], [], []
+    latencies, posts, after_reply, raw = [], [], [], []
     lock = threading.Lock()
+    t_start = time.perf_counter()
 
     def one_chat(sess, rounds):
         for n in range(rounds):
@@ -113,6 +119,11 @@ def delivery_latency(a, b, agent, samples, chats):
                 latencies.append((got["t"] - sent) * 1000)
                 posts.append((replied - sent) * 1000)
                 after_reply.append(max(0.0, got["t"] - replied) * 1000)
+                raw.append({"chat": sess["id"], "round": n,
+                            "sent_s": round(sent - t_start, 4),
+                            "delivery_ms": round((got["t"] - sent) * 1000, 2),
+                            "post_ms": round((replied - sent) * 1000, 2),
+                            "after_ms": round((got["t"] - replied) * 1000, 2)})
 
     per_chat = max(1, samples // chats)
     threads = [threading.Thread(target=one_chat, args=(s, per_chat)) for s in sessions]
@@ -120,7 +131,7 @@ def delivery_latency(a, b, agent, samples, chats):
         t.start()
     for t in threads:
         t.join()
-    return latencies, posts, after_reply
+    return latencies, posts, after_reply, raw
 
 
 def api_latency_with_open_polls(a, agent, idle_polls, requests):
@@ -164,8 +175,13 @@ def run(args, threads_per_worker, base_dir, label):
     env.update(TIERDESK_DATA_DIR=str(data), TIERDESK_SWEEP_INTERVAL="3600",
                TIERDESK_WEB_THREADS=str(threads_per_worker),
                TIERDESK_RATE_LIMIT_TOKEN_PER_MINUTE="0", TIERDESK_RATE_LIMIT_IP_PER_MINUTE="0")
+    if args.redis:
+        env["TIERDESK_CHAT_REDIS_URL"] = args.redis
+        out_redis = args.redis
+    else:
+        out_redis = None
     if args.db == "postgres":
-        name = f"tierdesk_chatbench_{label}"
+        name = f"{args.pg_prefix}_{label}"
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
                         f"DROP DATABASE IF EXISTS {name}"], check=True)
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
@@ -177,14 +193,21 @@ def run(args, threads_per_worker, base_dir, label):
     agent = {"Authorization": f"Bearer {token}"}
     a, b = f"http://127.0.0.1:{args.ports[0]}", f"http://127.0.0.1:{args.ports[1]}"
     procs = []
-    out = {"label": label, "threads": threads_per_worker, "load_before": os.getloadavg()}
+    out = {"label": label, "threads": threads_per_worker, "db": args.db, "redis": out_redis,
+           "load_before": os.getloadavg()}
     try:
         procs.append(start(args.ports[0], env, data, procs))
         procs.append(start(args.ports[1], env, data, procs))
         if threads_per_worker > 1:
-            lat, posts, after = delivery_latency(a, b, agent, args.samples, args.chats)
+            lat, posts, after, raw = delivery_latency(a, b, agent, args.samples, args.chats)
+            if args.raw:
+                Path(f"{args.raw}.{label}.json").write_text(json.dumps(raw))
+            # Each chat's first line is the first one a fresh server's threads handle
+            # (connections opened, first-use caches built): shown apart as well.
+            warm = [x["delivery_ms"] for x in raw if x["round"] > 0]
             for key, values in (("delivery_ms", lat), ("post_round_trip_ms", posts),
-                                ("poll_answer_after_post_answer_ms", after)):
+                                ("poll_answer_after_post_answer_ms", after),
+                                ("delivery_ms_after_each_chats_first_line", warm)):
                 out[key] = {"n": len(values), "p50": round(statistics.median(values), 1),
                             "p95": round(pct(values, 95), 1), "p99": round(pct(values, 99), 1),
                             "max": round(max(values), 1)}
@@ -203,7 +226,10 @@ def run(args, threads_per_worker, base_dir, label):
         out["load_after"] = os.getloadavg()
         if args.db == "postgres":
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                            f"DROP DATABASE IF EXISTS tierdesk_chatbench_{label}"])
+                            f"DROP DATABASE IF EXISTS {args.pg_prefix}_{label}"])
+        if args.raw:
+            for log in data.glob("server-*.log"):
+                shutil.copy(log, f"{args.raw}.{label}.{log.name}")
         shutil.rmtree(data, ignore_errors=True)
     return out
 
@@ -218,6 +244,12 @@ def main() -> None:
     parser.add_argument("--ports", type=int, nargs=2, default=(8153, 8154))
     parser.add_argument("--threads", type=int, default=16, help="TIERDESK_WEB_THREADS")
     parser.add_argument("--compare-sync", action="store_true")
+    parser.add_argument("--redis", metavar="URL", default="",
+                        help="TIERDESK_CHAT_REDIS_URL for both servers (pub/sub delivery)")
+    parser.add_argument("--pg-prefix", default="tierdesk_chatbench",
+                        help="scratch PostgreSQL database name prefix (--db postgres)")
+    parser.add_argument("--raw", metavar="PREFIX", default="",
+                        help="write every sample to PREFIX.<label>.json")
     args = parser.parse_args()
     base_dir = Path(tempfile.gettempdir())
     results = [run(args, args.threads, base_dir, f"gthread{args.threads}")]

@@ -70,3 +70,33 @@ def test_a_channel_the_pack_refuses_says_so_in_the_customers_language(db):
 
     assert refused.value.message.startswith(
         "la línea telefónica es solo para solicitudes P1 (esta es P3); utilice el portal")
+
+
+@pytest.mark.parametrize(("language", "sunday"), [
+    ("ar", "الأحد"), ("es", "domingo"), ("fr", "dimanche"),
+])
+def test_a_closed_channel_names_the_day_it_opens_in_the_customers_language(
+        db, language, sunday):
+    """NexaCore's Slack channel keeps Sunday-Thursday hours in Dubai: on a Friday it says
+    it opens on Sunday, and the customer reads that day in their own language."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import translation
+
+    from tierdesk.packs.selectors import active_pack
+    from tierdesk.packs.services import pack_apply
+    from tierdesk.policy import PACKS_DIR
+    from tierdesk.tickets.channel_rules import ChannelRefused, check_channel
+
+    pack_apply(source=(PACKS_DIR / "nexacore.yaml").read_text())
+    org = OrganisationFactory(plan="Enterprise", vip=True, timezone="Asia/Dubai",
+                              country="AE")
+    friday_10_dubai = datetime(2026, 12, 4, 10, 0, tzinfo=ZoneInfo("Asia/Dubai"))
+
+    with translation.override(language), pytest.raises(ChannelRefused) as refused:
+        check_channel(pack=active_pack(), channel="slack", priority="P2", organisation=org,
+                      now=friday_10_dubai)
+
+    assert f"{sunday} 2026-12-06 09:00 (+04)" in refused.value.message
+    assert "Sunday" not in refused.value.message

@@ -118,7 +118,10 @@ def _access(request: HttpRequest, session_id: int, *, write: bool
         pk=session_id).first()
     if session is None:
         raise NotFound("no such chat", field="session_id")
-    ticket_selectors.ticket_get(viewer=viewer, ticket_id=session.ticket_id)  # 404 if not theirs
+    # The agent's scope, as ``ticket_get`` checks it, without reading the ticket and its
+    # five related rows that a chat line does not use (it locks and reads the ticket).
+    if not ticket_selectors.tickets_visible_to(viewer).filter(pk=session.ticket_id).exists():
+        raise NotFound(f"ticket {session.ticket_id} not found", field="ticket_id")
     return session, viewer
 
 
@@ -196,7 +199,10 @@ def say(request: HttpRequest, session_id: int, payload: SayIn):
     else:
         message = services.chat_post_agent(session=session, viewer=agent, text=payload.text,
                                            client_id=payload.client_id)
-    return Reply(201, selectors.line(message))
+    # Who wrote it is known here (a retried client_id returns the first line, by the same
+    # speaker): no query for the author's agent row or the chat's contact.
+    agents = {agent.user.pk} if agent is not None else set()
+    return Reply(201, selectors.line(message, agents, session.contact.name))
 
 
 @router.post("/sessions/{session_id}/end", auth=None,

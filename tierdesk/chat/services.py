@@ -23,7 +23,7 @@ from tierdesk.languages.detection import UNDETERMINED, detect_for_pack
 from tierdesk.languages.services import route_by_language
 from tierdesk.packs.selectors import active_pack
 from tierdesk.people.access import Viewer
-from tierdesk.tickets import events
+from tierdesk.tickets import batch, events
 from tierdesk.tickets import services as tickets
 from tierdesk.tickets.models import Channel, Message, Ticket
 from tierdesk.tickets.statuses import CLOSED
@@ -108,8 +108,10 @@ def _post(*, session: ChatSession, viewer: Viewer, text: str, client_id: str | N
     return message
 
 
+@batch.writes
 def _post_rows(*, session: ChatSession, viewer: Viewer, text: str, external_id: str | None,
                by: str) -> Message:
+    # One write batch for the lock and the line: add_line finds the ticket held, unread.
     ticket = tickets.locked(session.ticket)
     if ticket.status == CLOSED:
         raise ServiceError(_("This chat has ended; please start a new one."),
@@ -151,5 +153,5 @@ def chat_end(*, session: ChatSession, actor: Any = None, by: str) -> ChatSession
     ticket: Ticket = session.ticket
     events.record(ticket, "chat_ended", actor, now, session=session.pk, by=by)
     last = session.last_message_id
-    transaction.on_commit(lambda: delivery.publish(session.pk, last))
+    transaction.on_commit(lambda: delivery.publish(session.pk, last, delivery.ENDED))
     return session

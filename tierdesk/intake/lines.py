@@ -8,16 +8,23 @@ from tierdesk import clock
 from tierdesk.common.errors import ServiceError
 from tierdesk.customers.models import Contact, Organisation
 from tierdesk.people.access import Viewer
-from tierdesk.tickets import events, search
+from tierdesk.tickets import batch, events, search
 from tierdesk.tickets import services as tickets
 from tierdesk.tickets.models import Message, Ticket
 from tierdesk.tickets.statuses import CLOSED, NEW, OPEN, PENDING, SOLVED
 
 
+@batch.writes
 def add_line(*, ticket: Ticket, viewer: Viewer, text: str, channel: str,
              external_id: str | None, by: str) -> Message:
     """Write one line; ``by`` is "agent" (stops first response) or "customer" (reopens a
-    pending or solved ticket). Call inside the caller's transaction."""
+    pending or solved ticket). Call inside the caller's transaction.
+
+    Its rows go through the same write batch as a portal reply (``tickets.reply``): the
+    events, the ticket's update and the search document are written together at the end,
+    and a ticket the caller already locked in the batch is not read again. A live chat
+    runs this for every line, so it is the bulk of the time a line holds SQLite's writer.
+    """
     if not text.strip():
         raise ServiceError("text must not be empty", field="text")
     ticket = tickets.locked(ticket)

@@ -4,6 +4,7 @@ due. Targets come from the active policy pack; every (re)computation is an event
 
 import logging
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from django.db import transaction
@@ -61,11 +62,26 @@ def desired_targets(ticket: Ticket, pack: Any, version_id: int,
     }
 
 
+@cache
+def _events_statement(vendor: str) -> tuple[str, prepared.Columns]:
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    cols = prepared.Columns(TicketEvent, "e", names=("type", "created_at", "data"))
+    return (f"SELECT {cols.sql} FROM {q(TicketEvent._meta.db_table)} e"
+            f" WHERE e.{q('ticket_id')} = %s AND e.{q('type')} IN"
+            f" ({prepared.marks(SLA_EVENT_TYPES)}) ORDER BY e.{q('id')}"), cols
+
+
 def event_views(ticket: Ticket) -> list[replay.Event]:
+    """Return the ticket's SLA events, oldest first (one prepared statement: every reply
+    and change replays them, and compiling the ORM query cost more than running it)."""
+    from django.db import connection
+
     batch.flush_events()
-    rows = (TicketEvent.objects.filter(ticket=ticket, type__in=SLA_EVENT_TYPES)
-            .order_by("id").values_list("type", "created_at", "data"))
-    return [replay.Event(t, _epoch(at), data) for t, at, data in rows]
+    sql, cols = _events_statement(connection.vendor)
+    rows = prepared.fetch_all(sql, [ticket.pk, *SLA_EVENT_TYPES])
+    return [replay.Event(t, _epoch(at), data) for t, at, data in map(cols.values, rows)]
 
 
 def sla_state(ticket: Ticket, calendar_override=None) -> replay.SlaState:
@@ -90,8 +106,9 @@ def sla_refresh(*, ticket: Ticket, now: datetime, reason: str, actor=None,
         return
     pack = packs.active_pack()
     desired = desired_targets(ticket, pack, version.pk, version.version)
-    # One read of the SLA history serves both the targets last recorded and the replay.
-    history = event_views(ticket) if created is None else []
+    # The history is read once: the targets last recorded are its newest
+    # ``sla_targets_set``, and a new one is replayed from memory (as at creation).
+    history = [] if created is not None else event_views(ticket)
     last = next((e.data for e in reversed(history) if e.type == "sla_targets_set"), None)
     current = {k: v for k, v in (last or {}).items() if k != "reason"}
     recorded = None
@@ -115,15 +132,10 @@ def sla_refresh(*, ticket: Ticket, now: datetime, reason: str, actor=None,
         batch.save_fields(ticket, ["sla_pack_version"])
 
 
-_CLOCK_FIELDS = ("state", "policy", "pack_version_id", "target_minutes", "elapsed_seconds",
-                 "resumed_at", "started_at", "due_at", "warn_at", "met_at", "breached_at",
-                 "warned_at")
-
-
 def _store(ticket: Ticket, state: replay.SlaState, version_id: int, now: datetime,
            existing: dict[str, SlaTarget] | None = None) -> None:
     if existing is None:
-        existing = {t.metric: t for t in SlaTarget.objects.filter(ticket=ticket)}
+        existing = {t.metric: t for t in _stored_targets(ticket)}
     now_s = _epoch(now)
     new: list[SlaTarget] = []  # a new ticket's clocks: one insert
     for metric, c in state.clocks.items():
@@ -132,7 +144,7 @@ def _store(ticket: Ticket, state: replay.SlaState, version_id: int, now: datetim
                 existing[metric].delete()
             continue
         row = existing.get(metric) or SlaTarget(ticket=ticket, metric=metric)
-        before = None if row.pk is None else [getattr(row, f) for f in _CLOCK_FIELDS]
+        before = _stored_values(row) if row.pk is not None else None
         row.state = c.state
         row.policy = state.policy or ""
         row.pack_version_id = state.pack_version_id or version_id
@@ -155,13 +167,43 @@ def _store(ticket: Ticket, state: replay.SlaState, version_id: int, now: datetim
                           policy=state.policy, late=True)
         if row.pk is None:
             new.append(row)
-        else:  # only what changed: a reply moves one clock, and the sweep owns its stamps
-            changed = [f for f, old in zip(_CLOCK_FIELDS, before, strict=True)
-                       if getattr(row, f) != old]
+        else:
+            # A chat line replays the clocks on every line and mostly finds them as they
+            # were: write only the columns that moved, or nothing.
+            after = _stored_values(row)
+            changed = [name for name, old in before.items() if after[name] != old]
             if changed:
                 row.save(update_fields=changed)
     if new:
         prepared.insert_many(new)
+
+
+@cache
+def _targets_statement(vendor: str) -> tuple[str, prepared.Columns]:
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    cols = prepared.Columns(SlaTarget, "s")
+    return (f"SELECT {cols.sql} FROM {q(SlaTarget._meta.db_table)} s"
+            f" WHERE s.{q('ticket_id')} = %s"), cols
+
+
+def _stored_targets(ticket: Ticket) -> list[SlaTarget]:
+    """``SlaTarget.objects.filter(ticket=ticket)`` as a prepared statement (every reply
+    and change reads them)."""
+    from django.db import connection
+
+    sql, cols = _targets_statement(connection.vendor)
+    return [cols.build(row) for row in prepared.fetch_all(sql, [ticket.pk])]
+
+
+_STORED = ("state", "policy", "pack_version_id", "target_minutes", "elapsed_seconds",
+           "resumed_at", "started_at", "due_at", "warn_at", "met_at", "breached_at",
+           "warned_at")
+
+
+def _stored_values(row: SlaTarget) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in _STORED}
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from tierdesk.common.errors import ServiceError
 from tierdesk.customers.models import Organisation
+from tierdesk.languages.dates import weekday_and_time
 from tierdesk.tickets.models import Channel
 
 LIVE_CHANNELS = frozenset({Channel.PHONE, Channel.CHAT, Channel.SLACK})
@@ -65,7 +66,7 @@ def check_channel(*, pack: Any, channel: str, priority: str,
             raise ChannelRefused(
                 _("%(channel)s is closed now; it opens %(when)s") % {
                     "channel": _name(channel),
-                    "when": f"{local:%A %Y-%m-%d %H:%M} ({local.tzname()})"},
+                    "when": weekday_and_time(local)},
                 field="channel", details={"channel": channel, "opens_at": opens.isoformat()})
 
 
