@@ -34,6 +34,7 @@ from tierdesk.web.ticket_view import (
     read_timeline,
     sla_view,
     timeline_and_version,
+    timeline_html,
 )
 from tierdesk.workspace.models import SavedFilter
 from tierdesk.workspace.selectors import (
@@ -157,6 +158,8 @@ def _page(request: HttpRequest, ticket: Ticket, status: int = 200,
     choices = form_choices(viewer=viewer)
     context = {
         "ticket": ticket, "timeline": read.entries, "version": read.version, "seen": seen,
+        "timeline_html": timeline_html(read.entries, changed=forms.get("changed", []),
+                                       ticket_id=ticket.pk),
         "changed": forms.get("changed", []),
         "others": others_on_ticket(ticket=ticket, viewer=viewer, now=now),
         "presence_poll": PRESENCE_POLL_SECONDS,
