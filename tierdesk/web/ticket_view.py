@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from tierdesk.common import prepared
 from tierdesk.mail.models import InboundMail
 from tierdesk.mail.selectors import quoted_texts
+from tierdesk.packs.models import PolicyPackVersion
 from tierdesk.packs.selectors import active_pack
 from tierdesk.people.access import Viewer
 from tierdesk.sla.models import SlaTarget
@@ -346,11 +347,37 @@ class SlaView:
     clocks: list[ClockView]
 
 
+@cache
+def _clocks_statement(vendor: str) -> tuple[str, prepared.Columns, prepared.Columns]:
+    quote = connection.ops.quote_name
+    clocks = prepared.Columns(SlaTarget, "s")
+    versions = PolicyPackVersion._meta
+    version = prepared.Columns(PolicyPackVersion, "v", names=("id", "name", "version"))
+    sql = (f"SELECT {clocks.sql}, {version.sql} FROM {quote(SlaTarget._meta.db_table)} s"
+           f" LEFT OUTER JOIN {quote(versions.db_table)} v"
+           f" ON v.{quote(versions.pk.column)} = s.{quote('pack_version_id')}"
+           f" WHERE s.{quote('ticket_id')} = %s ORDER BY s.{quote('metric')}")
+    return sql, clocks, version
+
+
+def _clocks(ticket: Ticket) -> list[SlaTarget]:
+    """``SlaTarget.objects.filter(ticket=ticket).select_related("pack_version")`` (the
+    version's name and number only), prepared once."""
+    sql, clocks, version = _clocks_statement(connection.vendor)
+    rows = []
+    for row in prepared.fetch_all(sql, [ticket.pk]):
+        clock = clocks.build(row)
+        SlaTarget._meta.get_field("pack_version").set_cached_value(
+            clock, version.build(row, clocks.width))
+        rows.append(clock)
+    return rows
+
+
 def sla_view(*, ticket: Ticket, now: datetime,
              events: list[tuple[str, datetime, dict]] | None = None) -> SlaView:
     """Return the ticket's SLA clocks, each with the colour state the page shows; the
     calendar's name is replayed from ``events`` (``read_timeline``) when given."""
-    rows = list(SlaTarget.objects.filter(ticket=ticket).select_related("pack_version"))
+    rows = _clocks(ticket)
     clocks = []
     for row in rows:
         if row.breached_at and row.met_at is None:
