@@ -25,7 +25,7 @@ from tierdesk.tickets.mail_templates import render_template
 from tierdesk.tickets.models import Channel, Status, Ticket
 from tierdesk.web import queues
 from tierdesk.web.access import agent_page
-from tierdesk.web.incident_views import linked_incidents, open_incidents
+from tierdesk.web.incident_views import ticket_incidents
 from tierdesk.web.ticket_view import (
     changed_since,
     customer_card,
@@ -156,6 +156,7 @@ def _page(request: HttpRequest, ticket: Ticket, status: int = 200,
     read = read_timeline(viewer=viewer, ticket=ticket)
     seen = forms.get("seen", read.version)
     choices = form_choices(viewer=viewer)
+    linked, open_ = ticket_incidents(ticket=ticket)
     context = {
         "ticket": ticket, "timeline": read.entries, "version": read.version, "seen": seen,
         "timeline_html": timeline_html(read.entries, changed=forms.get("changed", []),
@@ -163,8 +164,7 @@ def _page(request: HttpRequest, ticket: Ticket, status: int = 200,
         "changed": forms.get("changed", []),
         "others": others_on_ticket(ticket=ticket, viewer=viewer, now=now),
         "presence_poll": PRESENCE_POLL_SECONDS,
-        "incidents": linked_incidents(ticket=ticket),
-        "open_incidents": open_incidents(),
+        "incidents": linked, "open_incidents": open_,
         "sla": sla_view(ticket=ticket, now=now, events=read.events),
         "card": customer_card(ticket=ticket, viewer=viewer, now=now),
         "pack": pack_forms(ticket=ticket), "statuses": Status.choices,
