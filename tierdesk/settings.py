@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "tierdesk.common.metrics.RequestMetricsMiddleware",
     "tierdesk.common.ratelimit.RateLimitMiddleware",
     "tierdesk.api.middleware.ApiJsonErrorsMiddleware",
+    "tierdesk.packs.middleware.ActiveVersionPerRequest",
 ]
 
 ROOT_URLCONF = "tierdesk.urls"

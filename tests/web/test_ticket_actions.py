@@ -65,6 +65,27 @@ def test_alice_links_the_ticket_to_the_open_sso_incident(desk):
     assert "Not linked to an incident." not in page and "SSO outage" in page
 
 
+
+def test_the_incident_card_lists_linked_incidents_newest_first_and_offers_only_open_ones(
+        desk):
+    from tierdesk.incidents.services import incident_link_tickets, incident_resolve
+
+    maria = viewer_for(desk.maria.user)
+    older = incident_open(viewer=maria, title="Mail delays", severity="P2")
+    newer = incident_open(viewer=maria, title="SSO outage", severity="P1")
+    over = incident_open(viewer=maria, title="Old VPN outage", severity="P2")
+    for incident in (older, newer):
+        incident_link_tickets(incident=incident, viewer=maria, tickets=[desk.ticket])
+    incident_resolve(incident=over, viewer=maria, body="Fixed.", public=False)
+    page = desk.client(desk.alice).get(f"/agent/tickets/{desk.ticket.pk}/").content.decode()
+    card = page[page.index('id="incident-title"'):]
+    linked = card[:card.index("</ul>")]
+    assert linked.index("SSO outage") < linked.index("Mail delays")
+    offered = card[card.index('id="link-incident"'):card.index("</select>")]
+    assert offered.index(f'value="{newer.pk}"') < offered.index(f'value="{older.pk}"')
+    assert "Old VPN outage" not in card
+
+
 def test_a_reply_with_files_shows_them_and_both_sides_download_them(desk):
     client = desk.client(desk.alice)
     client.post(f"/agent/tickets/{desk.ticket.pk}/reply/", {

@@ -1,10 +1,14 @@
-"""The active policy pack: its version id is read from the database once per transaction,
-and a parsed pack is cached only under the version it was applied as.
+"""The active policy pack: its version id is read from the database once per transaction
+(or, outside one, once per web request), and a parsed pack is cached only under the
+version it was applied as.
 
 So a pack applied by another process (``tierdesk policy apply``, another web worker) is
 what every transaction that starts after its commit classifies, times and routes with.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache, lru_cache
 from typing import Any
 
@@ -13,8 +17,11 @@ from tierdesk.packs.models import PolicyPackVersion
 
 def active_version() -> PolicyPackVersion | None:
     """Return the active version row, read once per transaction (a change looks it up from
-    its ticket service, its SLA refresh and its rules; one query serves them all)."""
+    its ticket service, its SLA refresh and its rules; one query serves them all) and, out
+    of a transaction, once per web request (a page's forms, cards and board all ask)."""
     memo = _transaction_memo()
+    if memo is None:
+        memo = _request_memo.get()
     if memo is not None and "version" in memo:
         return memo["version"]
     version = _read_active()
@@ -76,11 +83,30 @@ def _transaction_memo() -> dict | None:
     return held[1]
 
 
+# The request's memo: a GET runs outside any transaction, so without it each part of the
+# ticket page (its forms, the refund card) and the SLA board read the row again.
+_request_memo: ContextVar[dict | None] = ContextVar("tierdesk_pack_request_memo",
+                                                   default=None)
+
+
+@contextmanager
+def memo_per_request() -> Iterator[None]:
+    """Out of a transaction, read the active version at most once inside this block (one
+    web request: ``tierdesk.packs.middleware``). A pack applied by another process
+    meanwhile is seen from the next request on."""
+    token = _request_memo.set({})
+    try:
+        yield
+    finally:
+        _request_memo.reset(token)
+
+
 def forget_active() -> None:
-    """Drop the memo (``pack_apply`` changes the answer inside its own transaction)."""
-    memo = _transaction_memo()
-    if memo is not None:
-        memo.pop("version", None)
+    """Drop the memos (``pack_apply`` changes the answer inside its own transaction, and
+    the request that applied it must read the new version after the commit)."""
+    for memo in (_transaction_memo(), _request_memo.get()):
+        if memo is not None:
+            memo.pop("version", None)
 
 
 def pack_for_version(version_id: int) -> Any:

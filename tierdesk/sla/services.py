@@ -3,6 +3,7 @@ due. Targets come from the active policy pack; every (re)computation is an event
 """
 
 import logging
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -84,10 +85,19 @@ def event_views(ticket: Ticket) -> list[replay.Event]:
     return [replay.Event(t, _epoch(at), data) for t, at, data in map(cols.values, rows)]
 
 
-def sla_state(ticket: Ticket, calendar_override=None) -> replay.SlaState:
+def sla_state(ticket: Ticket, calendar_override=None, *,
+              events: Iterable[tuple[str, datetime, dict]] | None = None) -> replay.SlaState:
     """Replay the ticket's audit events; ``calendar_override(spec)`` can swap calendars
-    (for instance to re-evaluate history after a holiday list was corrected)."""
-    return replay.evaluate(event_views(ticket), calendar_override or calendar_for_spec)
+    (for instance to re-evaluate history after a holiday list was corrected).
+
+    ``events``: the ticket's events as (type, created_at, data) in id order, when the
+    caller has read them already (the ticket page's timeline); others are skipped."""
+    if events is None:
+        views = event_views(ticket)
+    else:
+        views = [replay.Event(t, _epoch(at), data) for t, at, data in events
+                 if t in SLA_EVENT_TYPES]
+    return replay.evaluate(views, calendar_override or calendar_for_spec)
 
 
 def sla_refresh(*, ticket: Ticket, now: datetime, reason: str, actor=None,

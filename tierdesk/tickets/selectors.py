@@ -48,9 +48,78 @@ def ticket_get(*, viewer: Viewer, ticket_id: int) -> Ticket:
 
     Both cases answer the same so that ids of other organisations' tickets leak nothing.
     """
-    ticket = tickets_visible_to(viewer).select_related(*LIST_RELATED).filter(pk=ticket_id).first()
+    if viewer.is_agent:
+        ticket = _agent_ticket_get(viewer, ticket_id)
+    else:
+        ticket = (tickets_visible_to(viewer).select_related(*LIST_RELATED)
+                  .filter(pk=ticket_id).first())
     if ticket is None:
         raise NotFound(f"ticket {ticket_id} not found", field="ticket_id")
+    return ticket
+
+
+# An agent opens a ticket on every page and every action: one hand-built statement reads
+# it with its requester, organisation, queue, tier and assignee, and checks the scope of
+# ``tickets_visible_to`` (the agent's groups as a subquery, not a query of their own).
+# Compiling the ORM's version cost ~4 ms of CPU for one row.
+_TICKET_JOINS = (("requester", "t1"), ("organisation", "t2"), ("group", "t3"),
+                 ("tier", "t4"), ("assignee", "t5"))
+
+
+@cache
+def _ticket_statement(vendor: str) -> tuple[str, str, list]:
+    quote = connection.ops.quote_name
+    opts = Ticket._meta
+    parts = [prepared.Columns(Ticket, "t0")]
+    from_sql = f"{quote(opts.db_table)} t0"
+    for name, alias in _TICKET_JOINS:
+        field = opts.get_field(name)
+        parts.append(prepared.Columns(field.related_model, alias))
+        from_sql += (f" LEFT OUTER JOIN {quote(field.related_model._meta.db_table)} {alias}"
+                     f" ON {alias}.{quote(field.target_field.column)}"
+                     f" = t0.{quote(field.column)}")
+    user_field = Agent._meta.get_field("user")
+    parts.append(prepared.Columns(user_field.related_model, "t6"))
+    from_sql += (f" LEFT OUTER JOIN {quote(user_field.related_model._meta.db_table)} t6"
+                 f" ON t6.{quote(user_field.target_field.column)}"
+                 f" = t5.{quote(user_field.column)}")
+    select = ", ".join(cols.sql for cols in parts)
+    sql = f"SELECT {select} FROM {from_sql} WHERE t0.{quote(opts.pk.column)} = %s"
+    memberships = Agent.groups.through._meta
+    followers = TicketFollower._meta
+    scope = (
+        f" AND (t0.{quote('group_id')} IN (SELECT m.{quote('group_id')} FROM"
+        f" {quote(memberships.db_table)} m WHERE m.{quote('agent_id')} = %s)"
+        f" OR t0.{quote('group_id')} IS NULL OR t0.{quote('assignee_id')} = %s"
+        f" OR t0.{quote('created_by_id')} = %s"
+        f" OR t0.{quote(opts.pk.column)} IN (SELECT f.{quote('ticket_id')} FROM"
+        f" {quote(followers.db_table)} f WHERE f.{quote('user_id')} = %s))"
+    )
+    return sql, sql + scope, parts
+
+
+def _agent_ticket_get(viewer: Viewer, ticket_id: int) -> Ticket | None:
+    """``tickets_visible_to(viewer).select_related(*LIST_RELATED).get(pk=...)`` for an
+    agent or a manager, as one prepared statement."""
+    every, scoped, parts = _ticket_statement(connection.vendor)
+    if viewer.is_manager:
+        row = prepared.fetch_one(every, [ticket_id])
+    else:
+        agent, user = viewer.agent.pk, viewer.user.pk
+        row = prepared.fetch_one(scoped, [ticket_id, agent, agent, user, user])
+    if row is None:
+        return None
+    ticket = parts[0].build(row)
+    start = parts[0].width
+    related = []
+    for (name, _alias), cols in zip(_TICKET_JOINS, parts[1:], strict=False):
+        obj = cols.build(row, start)
+        Ticket._meta.get_field(name).set_cached_value(ticket, obj)
+        related.append(obj)
+        start += cols.width
+    assignee = related[-1]
+    if assignee is not None:
+        Agent._meta.get_field("user").set_cached_value(assignee, parts[-1].build(row, start))
     return ticket
 
 

@@ -25,14 +25,16 @@ from tierdesk.tickets.mail_templates import render_template
 from tierdesk.tickets.models import Channel, Status, Ticket
 from tierdesk.web import queues
 from tierdesk.web.access import agent_page
-from tierdesk.web.incident_views import linked_incidents, open_incidents
+from tierdesk.web.incident_views import ticket_incidents
 from tierdesk.web.ticket_view import (
     changed_since,
     customer_card,
+    form_choices,
     pack_forms,
+    read_timeline,
     sla_view,
     timeline_and_version,
-    with_quoted_history,
+    timeline_html,
 )
 from tierdesk.workspace.models import SavedFilter
 from tierdesk.workspace.selectors import (
@@ -147,26 +149,27 @@ def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
 
 def _page(request: HttpRequest, ticket: Ticket, status: int = 200,
           **forms: Any) -> HttpResponse:
+    """The ticket page: a constant number of statements whatever the timeline's length
+    (``bench_pages.py`` counts them on a long and a short timeline)."""
     viewer = request.viewer
     now = clock.now()
-    group_ids = [g.pk for g in queues.groups_of(viewer)]
-    entries, version = timeline_and_version(viewer=viewer, ticket=ticket)
-    with_quoted_history(e.message for e in entries if e.message is not None)
-    seen = forms.get("seen", version)
+    read = read_timeline(viewer=viewer, ticket=ticket)
+    seen = forms.get("seen", read.version)
+    choices = form_choices(viewer=viewer)
+    linked, open_ = ticket_incidents(ticket=ticket)
     context = {
-        "ticket": ticket, "timeline": entries, "version": version, "seen": seen,
+        "ticket": ticket, "timeline": read.entries, "version": read.version, "seen": seen,
+        "timeline_html": timeline_html(read.entries, changed=forms.get("changed", []),
+                                       ticket_id=ticket.pk),
         "changed": forms.get("changed", []),
         "others": others_on_ticket(ticket=ticket, viewer=viewer, now=now),
         "presence_poll": PRESENCE_POLL_SECONDS,
-        "incidents": linked_incidents(ticket=ticket),
-        "open_incidents": open_incidents(),
-        "sla": sla_view(ticket=ticket, now=now),
+        "incidents": linked, "open_incidents": open_,
+        "sla": sla_view(ticket=ticket, now=now, events=read.events),
         "card": customer_card(ticket=ticket, viewer=viewer, now=now),
         "pack": pack_forms(ticket=ticket), "statuses": Status.choices,
-        "agents": Agent.objects.filter(is_active=True, groups__in=group_ids).select_related(
-            "user").distinct() if not viewer.is_manager else
-        Agent.objects.filter(is_active=True).select_related("user"),
-        "all_groups": Group.objects.all(), "tiers": Tier.objects.all(), "now": now,
+        "agents": choices.agents, "all_groups": choices.groups, "tiers": choices.tiers,
+        "now": now,
         "reply": forms.get("reply", {}), "note": forms.get("note", {}),
         "update": forms.get("update", {}), "escalate": forms.get("escalate", {}),
         "kb_suggestions": kb_selectors.ticket_suggestions(ticket=ticket),

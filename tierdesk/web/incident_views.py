@@ -2,15 +2,19 @@
 incident, post updates (public ones reach /status and the affected requesters), link
 tickets, publish it on the status page, resolve it. Every change is an incidents service."""
 
+from functools import cache
+
 from django.contrib import messages
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tierdesk.common import prepared
 from tierdesk.common.errors import ServiceError
 from tierdesk.incidents import selectors, services
-from tierdesk.incidents.models import Incident, IncidentStatus
+from tierdesk.incidents.models import Incident, IncidentStatus, IncidentTicket
 from tierdesk.tickets import priorities
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.selectors import tickets_visible_to
@@ -24,9 +28,41 @@ def linked_incidents(*, ticket: Ticket) -> list[Incident]:
     return list(Incident.objects.filter(links__ticket=ticket).order_by("-id"))
 
 
+OPEN_LIMIT = 50
+
+
 def open_incidents() -> list[Incident]:
     """Open incidents a ticket can be linked to, newest first."""
-    return list(Incident.objects.exclude(status=RESOLVED).order_by("-id")[:50])
+    return list(Incident.objects.exclude(status=RESOLVED).order_by("-id")[:OPEN_LIMIT])
+
+
+def ticket_incidents(*, ticket: Ticket) -> tuple[list[Incident], list[Incident]]:
+    """Return ``linked_incidents(ticket=...)`` and ``open_incidents()`` (the ticket page's
+    card) from one prepared statement: two ORM queries cost more to compile than to run."""
+    sql, cols = _ticket_incidents_statement(connection.vendor)
+    linked: list[Incident] = []
+    open_: list[Incident] = []
+    for row in prepared.fetch_all(sql, [ticket.pk, RESOLVED.value]):
+        (linked if row[0] == 1 else open_).append(cols.build(row, 1))
+    return linked, open_
+
+
+@cache
+def _ticket_incidents_statement(vendor: str) -> tuple[str, prepared.Columns]:
+    quote = connection.ops.quote_name
+    table = quote(Incident._meta.db_table)
+    links = quote(IncidentTicket._meta.db_table)
+    cols = prepared.Columns(Incident, "i")
+    outer = prepared.Columns(Incident, "o")
+    sql = (
+        f"SELECT 1 AS part, {cols.sql} FROM {table} i WHERE i.{quote('id')} IN"
+        f" (SELECT l.{quote('incident_id')} FROM {links} l WHERE l.{quote('ticket_id')} = %s)"
+        f" UNION ALL SELECT 2, {outer.sql} FROM (SELECT {cols.sql} FROM {table} i"
+        f" WHERE i.{quote('status')} <> %s ORDER BY i.{quote('id')} DESC"
+        f" LIMIT {OPEN_LIMIT}) o"
+        f" ORDER BY 1, {cols.pk_index + 2} DESC"  # the part, then the id, newest first
+    )
+    return sql, cols
 
 
 def _checked(request: HttpRequest, name: str) -> bool:
