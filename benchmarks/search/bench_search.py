@@ -451,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"uptime: {uptime()}", flush=True)
     finally:
         scratch_cleanup(place)
-        if not args.keep:
+        if not (args.keep or args.reuse):  # a reused instance was kept to be measured again
             teardown(place)
         else:
             print(f"kept: {place}")
