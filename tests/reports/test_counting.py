@@ -6,18 +6,15 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
-from tests.reports.test_figure_cache import escalate
+from tests.reports.test_figure_cache import NOVEMBER_PAGE, escalate, render
 from tierdesk import clock
 from tierdesk.jobs import registry
 from tierdesk.people.access import viewer_for
 from tierdesk.reports.models import ReportFigures
 from tierdesk.tickets.services import ticket_create
 
-NOVEMBER_PAGE = "/agent/reports/?period=2026-11&kind=month"
 COUNTING = "Counting the figures for"
 
 
@@ -27,15 +24,8 @@ def large_desk(settings):
     settings.REPORTS_COUNT_INLINE_BELOW = 0
 
 
-def render(user, path=NOVEMBER_PAGE):
-    client = Client()
-    client.force_login(user)
-    with CaptureQueriesContext(connection) as ctx:
-        html = client.get(path).content.decode()
-    return html, len(ctx.captured_queries)
-
-
 def tile(html, metric):
+    """The tile's text, or None when the page shows no such tile (still counting)."""
     match = re.search(rf'data-metric="{metric}"><dt[^>]*>[^<]*</dt><dd>(.*?)</dd>', html, re.S)
     return re.sub(r"<[^>]+>", "", match.group(1)).strip() if match else None
 
@@ -149,3 +139,14 @@ def test_the_counting_notice_is_in_the_readers_language(november):
     client.force_login(november.maria.user)
     html = client.get(NOVEMBER_PAGE, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Contando las cifras de 2026-11" in html
+
+
+def test_the_leadership_view_is_counted_like_the_dashboard(november):
+    path = "/agent/reports/leadership/?period=2026-Q4"
+    html, _ = render(november.maria.user, path)
+    assert COUNTING + " 2026-Q4" in html
+    assert 'data-metric="first_contact_resolution"' not in html
+    count_now()
+    html, _ = render(november.maria.user, path)
+    assert re.search(r'class="card goal-card goal-met" data-metric="first_contact_resolution"',
+                     html)
