@@ -270,3 +270,33 @@ def test_a_customers_token_gives_the_user_without_an_agent():
     assert TokenAuth().authenticate(request, secret) == customer.user
     viewer = viewer_for(request.user)
     assert viewer.agent is None and viewer.contact == customer
+
+
+@pytest.mark.parametrize("rows", [3, 120])  # a few rows as a VALUES list; many as arrays
+def test_a_bulk_insert_and_update_write_what_the_orm_reads_back(rows):
+    from tierdesk.common.prepared import insert_many, update_many
+
+    ticket = TicketFactory()
+    user = UserFactory()
+    events = [TicketEvent(ticket=ticket, type="note_added", actor=user if i % 2 else None,
+                          data={"n": i, "text": "it's \"quoted\" \\ {braces}, ünïcode",
+                                "list": [i, None]},
+                          created_at=WHEN + dt.timedelta(seconds=i)) for i in range(rows)]
+    insert_many(events)
+
+    assert [e.pk for e in events] == sorted(e.pk for e in events)  # ids in insert order
+    stored = {e.pk: e for e in TicketEvent.objects.filter(ticket=ticket)}
+    for event in events:
+        assert columns(stored[event.pk]) == columns(event)
+
+    tickets = [TicketFactory() for _ in range(rows)]
+    for i, t in enumerate(tickets):
+        t.subject = f"renamed {i} 'with' quotes"
+        t.tags = ["a", f"t{i}"] if i % 3 else []
+        t.assignee = None
+        t.rules_check_at = WHEN + dt.timedelta(minutes=i) if i % 2 else None
+    update_many(tickets, ["subject", "tags", "assignee", "rules_check_at"])
+    for t in tickets:
+        again = Ticket.objects.get(pk=t.pk)
+        assert (again.subject, again.tags, again.assignee_id, again.rules_check_at) == (
+            t.subject, t.tags, None, t.rules_check_at)

@@ -287,6 +287,9 @@ def _unnest_types(prepared: PreparedInsert, connection: Any) -> str | None:
 
 
 _unnest_cache: dict[int, str] = {}
+# Below this many rows a plain VALUES list is cheaper: a second cursor and the arrays'
+# type inference cost more than a few placeholders (a ticket create writes 2-5 events).
+BULK_ARRAYS_FROM = 50
 
 
 def _server_bound_cursor(connection: Any) -> Any:
@@ -320,7 +323,7 @@ def insert_many(objs: Sequence[models.Model]) -> None:
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
         rows.append([save(obj, connection) for save in prepared.savers])
-    unnest = _unnest_types(prepared, connection) if len(objs) > 1 else None
+    unnest = _unnest_types(prepared, connection) if len(objs) >= BULK_ARRAYS_FROM else None
     if unnest is not None:
         # One array per column, bound on the server in binary: psycopg parses a statement
         # with a few placeholders, not one with thousands (a 500-row batch of events spent
@@ -360,7 +363,7 @@ def update_many(objs: Sequence[models.Model], fields: Sequence[str]) -> None:
     opts = model._meta
     targets = [opts.pk, *(opts.get_field(name) for name in fields)]
     savers = [_saver(f) for f in targets[1:]]
-    postgres = connection.vendor == "postgresql" and all(
+    postgres = connection.vendor == "postgresql" and len(objs) >= BULK_ARRAYS_FROM and all(
         (f.target_field if f.is_relation else f).get_internal_type() in connection.data_types
         for f in targets)
     if postgres:
