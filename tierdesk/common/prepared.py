@@ -245,6 +245,7 @@ class PreparedInsert:
         columns = ", ".join(quote(f.column) for f in self.fields)
         marks = ", ".join(["%s"] * len(self.fields))
         self.sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({marks})"
+        self.arrays = _arrays(self.fields, connection)
         self.returning = connection.features.can_return_columns_from_insert
         if self.returning:
             self.sql += f" RETURNING {quote(self.pk.column)}"
@@ -267,26 +268,22 @@ class PreparedInsert:
 _inserts: dict[type[models.Model], PreparedInsert] = {}
 
 
-def _unnest_types(prepared: PreparedInsert, connection: Any) -> str | None:
-    """``(%s)::type[], ...`` for a multi-row insert on PostgreSQL (as Django's own
-    bulk_create does), or None where a column's type cannot travel as an array."""
+def _arrays(fields: Sequence[models.Field], connection: Any) -> str | None:
+    """``(%b)::type[], ...``: one array per column, bound on the server in binary, for a
+    bulk write on PostgreSQL (Django's bulk_create uses the same UNNEST); None on SQLite
+    or where a column's type cannot travel as an array (Django's conditions)."""
     if connection.vendor != "postgresql":
         return None
-    cached = _unnest_cache.get(id(prepared))
-    if cached is None:
-        types = []
-        for field in prepared.fields:
-            target = field.target_field if field.is_relation else field
-            if hasattr(field, "get_placeholder") or \
-                    target.get_internal_type() not in connection.data_types:
-                types = None
-                break
-            types.append(f"(%b)::{field.db_type(connection).split('(')[0]}[]")
-        cached = _unnest_cache[id(prepared)] = ", ".join(types) if types else ""
-    return cached or None
+    types = []
+    for field in fields:
+        target = field.target_field if field.is_relation else field
+        if hasattr(field, "get_placeholder") or \
+                target.get_internal_type() not in connection.data_types:
+            return None
+        types.append(f"(%b)::{field.db_type(connection).split('(')[0]}[]")
+    return ", ".join(types)
 
 
-_unnest_cache: dict[int, str] = {}
 # Below this many rows a plain VALUES list is cheaper: a second cursor and the arrays'
 # type inference cost more than a few placeholders (a ticket create writes 2-5 events).
 BULK_ARRAYS_FROM = 50
@@ -323,7 +320,7 @@ def insert_many(objs: Sequence[models.Model]) -> None:
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
         rows.append([save(obj, connection) for save in prepared.savers])
-    unnest = _unnest_types(prepared, connection) if len(objs) >= BULK_ARRAYS_FROM else None
+    unnest = prepared.arrays if len(objs) >= BULK_ARRAYS_FROM else None
     if unnest is not None:
         # One array per column, bound on the server in binary: psycopg parses a statement
         # with a few placeholders, not one with thousands (a 500-row batch of events spent
@@ -363,12 +360,9 @@ def update_many(objs: Sequence[models.Model], fields: Sequence[str]) -> None:
     opts = model._meta
     targets = [opts.pk, *(opts.get_field(name) for name in fields)]
     savers = [_saver(f) for f in targets[1:]]
-    postgres = connection.vendor == "postgresql" and len(objs) >= BULK_ARRAYS_FROM and all(
-        (f.target_field if f.is_relation else f).get_internal_type() in connection.data_types
-        for f in targets)
+    arrays = _arrays(targets, connection) if len(objs) >= BULK_ARRAYS_FROM else None
+    postgres = arrays is not None
     if postgres:
-        # One typed array per column, bound in binary (as insert_many does).
-        arrays = ", ".join(f"(%b)::{f.db_type(connection).split('(')[0]}[]" for f in targets)
         names = ", ".join(f"c{i}" for i in range(len(targets)))
         source = f"UNNEST({arrays}) AS v({names})"
         col = "v.c{}".format
