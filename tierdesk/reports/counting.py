@@ -94,20 +94,38 @@ def _wanted(version: int) -> list[ReportFigures]:
 
 
 def _to_warm(now: datetime, version: int) -> list[ReportFigures]:
-    """Rows for the running period of every view read lately, made where missing."""
+    """Rows for the running period of every view read lately, made where missing (three
+    statements a pass however many views there are: the views, their rows, the new ones)."""
     views = (ReportFigures.objects.filter(viewed_at__gte=now - WARM_FOR, pack_version=version)
              .values("kind", "tz", "filters").annotate(seen=Max("viewed_at")))
-    rows = []
+    wanted: dict[tuple[str, str, str, str], datetime] = {}
     for view in views:
         try:
             label = period_containing(view["kind"], now, view["tz"]).label
         except (PeriodError, ValueError):
             continue
-        row, _ = ReportFigures.objects.get_or_create(
-            kind=view["kind"], tz=view["tz"], filters=view["filters"], pack_version=version,
-            period=label, defaults={"figures": {}, "computed_at": now})
+        wanted[(view["kind"], view["tz"], view["filters"], label)] = view["seen"]
+    if not wanted:
+        return []
+    existing = {(r.kind, r.tz, r.filters, r.period): r for r in ReportFigures.objects.filter(
+        pack_version=version, period__in={key[3] for key in wanted})}
+    missing = [ReportFigures(kind=kind, tz=tz, filters=filters, period=label,
+                             pack_version=version, figures={}, computed_at=now)
+               for kind, tz, filters, label in wanted
+               if (kind, tz, filters, label) not in existing]
+    if missing:  # another pass or a page may make the same row meanwhile: theirs holds
+        ReportFigures.objects.bulk_create(missing, ignore_conflicts=True)
+        existing.update({(r.kind, r.tz, r.filters, r.period): r
+                         for r in ReportFigures.objects.filter(
+                             pack_version=version, period__in={m.period for m in missing},
+                             figures={})})
+    rows = []
+    for key, seen in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            continue
         never = not row.figures
-        watched = now - view["seen"] < FRESH_FOR
+        watched = now - seen < FRESH_FOR
         if never or (watched and now - row.computed_at >= timedelta(seconds=LIVE_SECONDS)):
             rows.append(row)
     return rows
