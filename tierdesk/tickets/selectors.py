@@ -67,46 +67,33 @@ _TICKET_JOINS = (("requester", "t1"), ("organisation", "t2"), ("group", "t3"),
 
 
 @cache
-def _ticket_statement(vendor: str) -> tuple[str, str, list]:
+def _ticket_statement(vendor: str) -> tuple[str, list]:
     quote = connection.ops.quote_name
     opts = Ticket._meta
-    parts = [prepared.Columns(Ticket, "t0")]
-    from_sql = f"{quote(opts.db_table)} t0"
+    parts = [prepared.Columns(Ticket, "t")]
+    from_sql = f"{quote(opts.db_table)} t"
     for name, alias in _TICKET_JOINS:
         field = opts.get_field(name)
         parts.append(prepared.Columns(field.related_model, alias))
         from_sql += (f" LEFT OUTER JOIN {quote(field.related_model._meta.db_table)} {alias}"
                      f" ON {alias}.{quote(field.target_field.column)}"
-                     f" = t0.{quote(field.column)}")
+                     f" = t.{quote(field.column)}")
     user_field = Agent._meta.get_field("user")
     parts.append(prepared.Columns(user_field.related_model, "t6"))
     from_sql += (f" LEFT OUTER JOIN {quote(user_field.related_model._meta.db_table)} t6"
                  f" ON t6.{quote(user_field.target_field.column)}"
                  f" = t5.{quote(user_field.column)}")
     select = ", ".join(cols.sql for cols in parts)
-    sql = f"SELECT {select} FROM {from_sql} WHERE t0.{quote(opts.pk.column)} = %s"
-    memberships = Agent.groups.through._meta
-    followers = TicketFollower._meta
-    scope = (
-        f" AND (t0.{quote('group_id')} IN (SELECT m.{quote('group_id')} FROM"
-        f" {quote(memberships.db_table)} m WHERE m.{quote('agent_id')} = %s)"
-        f" OR t0.{quote('group_id')} IS NULL OR t0.{quote('assignee_id')} = %s"
-        f" OR t0.{quote('created_by_id')} = %s"
-        f" OR t0.{quote(opts.pk.column)} IN (SELECT f.{quote('ticket_id')} FROM"
-        f" {quote(followers.db_table)} f WHERE f.{quote('user_id')} = %s))"
-    )
-    return sql, sql + scope, parts
+    sql = f"SELECT {select} FROM {from_sql} WHERE t.{quote(opts.pk.column)} = %s"
+    return sql, parts
 
 
 def _agent_ticket_get(viewer: Viewer, ticket_id: int) -> Ticket | None:
     """``tickets_visible_to(viewer).select_related(*LIST_RELATED).get(pk=...)`` for an
     agent or a manager, as one prepared statement."""
-    every, scoped, parts = _ticket_statement(connection.vendor)
-    if viewer.is_manager:
-        row = prepared.fetch_one(every, [ticket_id])
-    else:
-        agent, user = viewer.agent.pk, viewer.user.pk
-        row = prepared.fetch_one(scoped, [ticket_id, agent, agent, user, user])
+    sql, parts = _ticket_statement(connection.vendor)
+    scope, params = _scope(viewer, groups_inline=True)
+    row = prepared.fetch_one(f"{sql} AND {scope}" if scope else sql, [ticket_id, *params])
     if row is None:
         return None
     ticket = parts[0].build(row)
@@ -182,14 +169,23 @@ def visible_sql(viewer: Viewer) -> tuple[str, list] | None:
     return _scope(viewer)
 
 
-def _scope(viewer: Viewer) -> tuple[str, list] | None:
-    """``tickets_visible_to`` as SQL; None when the viewer may see nothing."""
+def _scope(viewer: Viewer, *, groups_inline: bool = False) -> tuple[str, list] | None:
+    """``tickets_visible_to`` as SQL on the tickets aliased ``t``; None when the viewer may
+    see nothing. ``groups_inline``: the agent's queues as a subquery in the statement, not
+    a query of their own first (a single ticket's read: one statement)."""
     if viewer.is_manager:
         return "", []
     if viewer.is_agent:
-        groups = agent_group_ids(viewer.agent)
-        in_groups = f"{_column('group')} IN ({prepared.marks(groups)}) OR " if groups else ""
         quote = connection.ops.quote_name
+        if groups_inline:
+            members = Agent.groups.through._meta
+            in_groups = (f"{_column('group')} IN (SELECT m.{quote('group_id')} FROM"
+                         f" {quote(members.db_table)} m WHERE m.{quote('agent_id')} = %s) OR ")
+            groups = [viewer.agent.pk]
+        else:
+            groups = agent_group_ids(viewer.agent)
+            in_groups = (f"{_column('group')} IN ({prepared.marks(groups)}) OR "
+                         if groups else "")
         follows = (f"SELECT {quote('ticket_id')} FROM {quote(TicketFollower._meta.db_table)}"
                    f" WHERE {quote('user_id')} = %s")
         return (f"({in_groups}{_column('group')} IS NULL OR {_column('assignee')} = %s"
