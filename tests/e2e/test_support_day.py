@@ -48,12 +48,16 @@ def test_agent_answers_with_a_template_escalates_and_the_customer_reads_it(desk,
     expect(page.locator("tbody tr")).to_have_count(1)
     alice.screenshot("workspace-queue")
 
+    # Shortcuts and htmx are deferred scripts: a page reached by a click is read before
+    # they run, so wait for them as a person would (a key pressed earlier is lost).
+    page.wait_for_load_state()
     page.keyboard.press("j")  # keyboard: select the first row, then open it
     expect(row).to_have_attribute("aria-current", "true")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "DB-2003: Slow Loading on the sales dashboard")
     expect(page.locator(".clock-warned")).to_contain_text("Due in 30")
+    page.wait_for_load_state()
 
     page.get_by_label("Template").select_option("initial_response")
     reply_box = page.get_by_label("Public reply")
