@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "tierdesk.common.metrics.RequestMetricsMiddleware",
     "tierdesk.common.ratelimit.RateLimitMiddleware",
     "tierdesk.api.middleware.ApiJsonErrorsMiddleware",
-    "tierdesk.packs.middleware.ActiveVersionPerRequest",
+    "tierdesk.common.generations.TokensPerRequest",
 ]
 
 ROOT_URLCONF = "tierdesk.urls"

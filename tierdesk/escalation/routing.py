@@ -10,10 +10,9 @@ from functools import cache
 
 from django.db import connection
 
-from tierdesk.common import prepared
+from tierdesk.common import generations, prepared
 from tierdesk.common.errors import Conflict
 from tierdesk.people.models import Agent, Group, Tier
-from tierdesk.tickets import batch
 
 
 @cache
@@ -37,20 +36,21 @@ def _statement(tier: bool, vendor: str) -> tuple[str, prepared.Columns]:
 
 def staffed_queue(to: str, *, tier: bool) -> Group:
     """Return the queue for tier or unit ``to``; raise ``Conflict`` when nobody works it."""
-    # Staffing cannot change inside one transaction: a sweep batch escalating hundreds
-    # of tickets to the same tier asks once.
-    memo = batch.memo()
-    key = ("staffed_queue", to, tier)
-    if key in memo:
-        queue = memo[key]
-    else:
-        sql, cols = _statement(tier, connection.vendor)
-        # The same member must be active and (for a tier) hold the tier.
-        row = prepared.fetch_one(sql, [to, to, to, to] if tier else [to, to])
-        queue = memo[key] = cols.build(row) if row is not None else None
+    # Staffing changes a few times a year: each process keeps the answer until the staff
+    # tables change (``tierdesk.common.generations``), so a create or a sweep batch
+    # escalating hundreds of tickets to the same tier does not ask the database.
+    queue = generations.cached("staff", ("staffed_queue", to, tier),
+                               lambda: _lookup(to, tier))
     if queue is None:
         holder = f"an active agent of tier {to}" if tier else "an active member"
         raise Conflict(
             f"nobody can take {to} tickets: no queue of {to} has {holder}; add one "
             f"(`tierdesk policy check --instance` lists what is unstaffed)", field="to")
     return queue
+
+
+def _lookup(to: str, tier: bool) -> Group | None:
+    sql, cols = _statement(tier, connection.vendor)
+    # The same member must be active and (for a tier) hold the tier.
+    row = prepared.fetch_one(sql, [to, to, to, to] if tier else [to, to])
+    return cols.build(row) if row is not None else None

@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from tierdesk.common import prepared
+from tierdesk.common import generations, prepared
 from tierdesk.common.errors import ServiceError
 from tierdesk.outbox import services as outbox
 from tierdesk.people.models import Agent, Group
@@ -95,6 +95,14 @@ def _role_emails_sql(roles: int) -> str:
             f" ORDER BY u.{quote('username')}")
 
 
+def _role_emails(roles: tuple[str, ...]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {role: [] for role in roles}
+    for role, email in prepared.fetch_all(_role_emails_sql(len(roles)), list(roles)):
+        if email:
+            found[role].append(email)
+    return found
+
+
 def _notify(pack: Any, ticket: Ticket, recipients: list[Any], at: datetime, cause: str,
             cache: dict) -> str:
     emails: list[str] = []
@@ -109,10 +117,9 @@ def _notify(pack: Any, ticket: Ticket, recipients: list[Any], at: datetime, caus
     roles = {key: _platform_role(pack, r.role)
              for r, key in zip(recipients, keys, strict=True) if r.role and key not in cache}
     if roles:
-        found: dict[str, list[str]] = {role: [] for role in roles.values()}
-        for role, email in prepared.fetch_all(_role_emails_sql(len(found)), sorted(found)):
-            if email:
-                found[role].append(email)
+        wanted = tuple(sorted(set(roles.values())))
+        found = generations.cached("staff", ("role_emails", wanted),
+                                   lambda: _role_emails(wanted))
         for key, role in roles.items():
             cache[key] = found[role]
     for recipient, key in zip(recipients, keys, strict=True):
