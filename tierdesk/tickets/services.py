@@ -27,6 +27,7 @@ from tierdesk.tickets.channel_rules import check_channel
 from tierdesk.tickets.classification import classify_new_ticket
 from tierdesk.tickets.close_rules import check_close
 from tierdesk.tickets.group_moves import check_group_move
+from tierdesk.tickets.locking import locked
 from tierdesk.tickets.mail_templates import acknowledgement
 from tierdesk.tickets.models import Channel, IdempotencyKey, Message, Ticket
 from tierdesk.tickets.statuses import CLOSED, NEW, OPEN, PENDING, SOLVED, check_transition
@@ -55,22 +56,6 @@ def normalise_tags(tags: Iterable[str]) -> list[str]:
 
 def request_fingerprint(data: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def locked(ticket: Ticket) -> Ticket:
-    """Re-read the ticket under a row lock, in place, so concurrent changes queue rather
-    than interleave and every holder of this object (a rules cascade) sees the change.
-    A ticket its write batch already holds (created or locked in this transaction) is
-    the truth as it is."""
-    if batch.holds(ticket):
-        return ticket
-    if batch.holds_other(ticket):
-        batch.flush()  # another copy's changes are not written yet: write them, then read
-    # the requester and organisation come along: every change reads them (SLA facts, rules)
-    ticket.refresh_from_db(from_queryset=Ticket.objects.select_for_update(of=("self",))
-                           .select_related("requester", "organisation"))
-    batch.hold(ticket)
-    return ticket
 
 
 def _require_agent(viewer: Viewer, action: str) -> None:
@@ -132,15 +117,26 @@ def create(*, viewer: Viewer, subject: str, body: str, requester: Contact,
     """``ticket_create`` for intake services that compose it inside their own transaction
     (the mail intake stores the mail's files and thread with the ticket; a chat, a Slack
     thread or a phone call their own rows), all or nothing."""
+    return create_with_message(
+        viewer=viewer, subject=subject, body=body, requester=requester, channel=channel,
+        body_html=body_html, language=language, tags=tags, priority=priority,
+        route_language=route_language)[0]
+
+
+def create_with_message(*, viewer: Viewer, subject: str, body: str, requester: Contact,
+                        channel: str = Channel.PORTAL, body_html: str = "",
+                        language: str = "", tags: Iterable[str] = (), priority: str = "",
+                        route_language: bool = False) -> tuple[Ticket, Message]:
+    """``create``, also returning the first message (the mail intake files the mail's
+    attachments on it)."""
     fields = _create_fields(
         viewer=viewer, subject=subject[:300], body=body, body_html=body_html,
         requester=requester, channel=channel, priority=priority, category="", error_code="",
         language=language, tags=tags, custom_fields=None, group=None)
     fields["route_language"] = route_language
     with batch.writing():
-        ticket, _created = _ticket_create_rows(viewer=viewer, idempotency_key=None,
-                                               fingerprint="", **fields)
-    return ticket
+        return _ticket_create_rows(viewer=viewer, idempotency_key=None, fingerprint="",
+                                   **fields)
 
 
 def _create_fields(*, viewer: Viewer, subject: str, body: str, body_html: str,
@@ -197,15 +193,16 @@ def _ticket_create_atomic(
         if existing is not None:
             return existing, False
     with batch.writing():
-        return _ticket_create_rows(viewer=viewer, idempotency_key=idempotency_key,
-                                   fingerprint=fingerprint, body=body, body_html=body_html,
-                                   **fields)
+        ticket, _message = _ticket_create_rows(
+            viewer=viewer, idempotency_key=idempotency_key, fingerprint=fingerprint,
+            body=body, body_html=body_html, **fields)
+    return ticket, True
 
 
 def _ticket_create_rows(
     *, viewer: Viewer, idempotency_key: str | None, fingerprint: str, body: str,
     body_html: str, **fields: Any,
-) -> tuple[Ticket, bool]:
+) -> tuple[Ticket, Message]:
     now = clock.now()
     requester: Contact = fields["requester"]
     pack = active_pack()
@@ -265,7 +262,7 @@ def _ticket_create_rows(
         from tierdesk.languages.services import route_by_language
 
         route_by_language(ticket=ticket)
-    return ticket, True
+    return ticket, message
 
 
 def _multilingual(pack: Any) -> bool:
