@@ -39,6 +39,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--no-big", action="store_true")
     p.add_argument("--profile", action="store_true")
     p.add_argument("--keep", action="store_true")
+    p.add_argument("--statements", action="store_true",
+                   help="print the SQL of one new and one threaded message")
     return p.parse_args()
 
 
@@ -123,6 +125,26 @@ def messages(threads, count: int, replies: float, offset: int) -> list[bytes]:
     return out
 
 
+def statements(threads, show: bool) -> None:
+    """The statements of one message of each kind, as the run above ingested them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tierdesk.mail.services import ingest
+
+    new, reply = messages(threads, 2, 0.5, 20_000_000)[::-1]
+    for kind, raw in (("new ticket", new), ("threaded reply", reply)):
+        with CaptureQueriesContext(connection) as captured:
+            ingest(raw, source="bench")
+        sqls = [q["sql"] for q in captured.captured_queries]
+        plain = [s for s in sqls if s.split()[0].upper() not in ("BEGIN", "COMMIT")]
+        print(f"statements per {kind}: {len(plain)} (and {len(sqls) - len(plain)} BEGIN or "
+              "COMMIT)")
+        if show:
+            for sql in sqls:
+                print("   ", sql[:150])
+
+
 def big_message() -> bytes:
     from email.message import EmailMessage
 
@@ -171,6 +193,7 @@ def main() -> int:
                   f"{cpu / len(batch) * 1000:.2f} ms/message; outcomes {outcomes}")
             if profiler:
                 pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+            statements(threads, args.statements)
             # The mail layer alone: parsing, and what it adds around the tickets service.
             cpu0, t0 = time.process_time(), time.perf_counter()
             for raw in batch:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import suppress
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,7 +26,7 @@ from tierdesk import clock
 from tierdesk.common.errors import Conflict, ServiceError
 from tierdesk.customers.models import Contact
 from tierdesk.customers.services import contact_create
-from tierdesk.mail import machines
+from tierdesk.mail import lookups, machines
 from tierdesk.mail.html import point_inline_images
 from tierdesk.mail.language import mail_language
 from tierdesk.mail.models import (
@@ -138,14 +140,13 @@ def process(inbound: InboundMail) -> Result:
         log.exception("mail %s could not be parsed", inbound.pk)
         return _failed(inbound, f"unreadable mail: {type(exc).__name__}: {exc}")
     try:
-        own = own_addresses()
-        machine = machines.recognise(mail, own)
-        contact = _sender_contact(mail) if machine is None else None
-        with transaction.atomic(durable=True):
-            done = _already_done(inbound)
-            if done is not None:
-                return done
-            return _file(inbound, mail, contact, machine, own)
+        for _attempt in range(2):
+            with transaction.atomic(durable=True):
+                result = _file_locked(inbound, mail)
+            if result is not None:
+                return result
+            _new_contact(mail)  # a first mail: the contact is made in its own transaction
+        raise ServiceError(f"no contact for {mail.sender} could be made", field="from")
     except (ServiceError, ValidationError) as exc:
         return _failed(inbound, _why(exc), mail)
     except Exception as exc:
@@ -153,18 +154,21 @@ def process(inbound: InboundMail) -> Result:
         return _failed(inbound, f"{type(exc).__name__}: {exc}", mail)
 
 
-def _already_done(inbound: InboundMail) -> Result | None:
-    """The outcome of ``inbound`` if another process filed it meanwhile, else None.
-
-    Locks the row for the transaction, so the stalled-mail recovery (tierdesk/mail/
-    recovery.py) and the request that is still filing it never both do: the second waits
-    for the first to commit, then finds it done, instead of overwriting its outcome.
-    """
-    current = (InboundMail.objects.select_for_update()
-               .only("state", "outcome", "ticket_id", "reason").get(pk=inbound.pk))
-    if current.state != InboundMail.State.DONE:
-        return None
-    return Result(inbound.pk, current.outcome, current.ticket_id, current.reason)
+def _file_locked(inbound: InboundMail, mail: ParsedMail) -> Result | None:
+    """File the message in the open transaction, its row locked; None when its sender
+    has no contact yet (nothing written)."""
+    own = own_addresses()
+    machine = machines.recognise(mail, own)
+    contact = None
+    if machine is None:
+        contact = lookups.contact_by_email(mail.sender)
+        if contact is None:
+            return None
+    standing = lookups.standing(inbound.pk, mail.message_id[:255])
+    if standing.state == InboundMail.State.DONE:
+        # Another process filed it meanwhile (the stalled-mail recovery, a retry).
+        return Result(inbound.pk, standing.outcome, standing.ticket_id, standing.reason)
+    return _file(inbound, mail, contact, machine, own, standing)
 
 
 def _why(exc: Exception) -> str:
@@ -196,7 +200,7 @@ def _failed(inbound: InboundMail, reason: str, mail: ParsedMail | None = None) -
 
 def _done(inbound: InboundMail, mail: ParsedMail, outcome: str, reason: str = "",
           ticket: Ticket | None = None, message: Message | None = None,
-          quoted: str = "") -> Result:
+          quoted: str = "", copies: bool = True) -> Result:
     InboundMail.objects.filter(pk=inbound.pk).update(
         state=InboundMail.State.DONE, outcome=outcome, reason=reason[:4000],
         ticket=ticket, ticket_message=message, quoted_text=quoted, sender=mail.sender[:254],
@@ -204,7 +208,7 @@ def _done(inbound: InboundMail, mail: ParsedMail, outcome: str, reason: str = ""
         attempts=inbound.attempts + 1, processed_at=clock.now())
     if outcome in (Outcome.SUPPRESSED, Outcome.LOOP, Outcome.DUPLICATE):
         log.info("inbound mail %s %s: %s", inbound.pk, outcome, reason)
-    if mail.message_id:
+    if mail.message_id and copies:
         _supersede_copies(inbound, mail.message_id[:255])
     return Result(inbound.pk, outcome, ticket.pk if ticket else None, reason)
 
@@ -226,26 +230,28 @@ def _supersede_copies(inbound: InboundMail, message_id: str) -> None:
 
 
 def _file(inbound: InboundMail, mail: ParsedMail, contact: Contact | None,
-          machine: machines.Machine | None, own: frozenset[str]) -> Result:
+          machine: machines.Machine | None, own: frozenset[str],
+          standing: lookups.Standing) -> Result:
     now = clock.now()
-    if mail.message_id and _seen(mail.message_id, inbound.pk):
-        return _done(inbound, mail, Outcome.DUPLICATE,
-                     f"Message-ID {mail.message_id} was already received")
+    done = partial(_done, copies=standing.copies)
+    if standing.seen:
+        return done(inbound, mail, Outcome.DUPLICATE,
+                    f"Message-ID {mail.message_id} was already received")
     if machine is not None and machine.kind == machines.LOOP:
-        return _done(inbound, mail, Outcome.LOOP, machine.why)
+        return done(inbound, mail, Outcome.LOOP, machine.why)
     if machine is not None and machine.kind == machines.BOUNCE:
         marked = _mark_undeliverable(mail, now, own)
         why = machine.why + (f"; marked undeliverable: {', '.join(marked)}" if marked else "")
-        return _done(inbound, mail, Outcome.SUPPRESSED, f"bounce: {why}")
+        return done(inbound, mail, Outcome.SUPPRESSED, f"bounce: {why}")
     ticket, spoofed = _thread(mail)
     if machine is not None:  # an auto-reply or bulk mail: never answered
         if ticket is not None and ticket.status != CLOSED:
             note = tickets.add_note(ticket=ticket, viewer=SYSTEM, body=(
                 f"Automatic reply received from {mail.sender} ({machine.why}); the ticket "
                 f"was not reopened and its SLA is unchanged.\n\n{_body(mail)[0][:2000]}"))
-            return _done(inbound, mail, Outcome.SUPPRESSED, f"{machine.kind}: {machine.why}; "
+            return done(inbound, mail, Outcome.SUPPRESSED, f"{machine.kind}: {machine.why}; "
                          f"kept as a note on ticket {ticket.pk}", ticket, note)
-        return _done(inbound, mail, Outcome.SUPPRESSED, f"{machine.kind}: {machine.why}")
+        return done(inbound, mail, Outcome.SUPPRESSED, f"{machine.kind}: {machine.why}")
     assert contact is not None
     viewer = Viewer(user=contact.user, agent=None, contact=contact)
     reply_text, quoted = _body(mail)
@@ -259,11 +265,10 @@ def _file(inbound: InboundMail, mail: ParsedMail, contact: Contact | None,
         tags = [HIGH_IMPORTANCE_TAG] if mail.high_importance else []
         if spoofed is not None:
             tags.append(SPOOF_TAG)
-        ticket = tickets.create(
+        ticket, message = tickets.create_with_message(
             viewer=viewer, subject=TAG_RE.sub("", mail.subject).strip() or NO_SUBJECT,
             body=reply_text, body_html=html, requester=contact, channel=Channel.EMAIL,
             language=mail_language(mail, reply_text, contact), tags=tags, route_language=True)
-        message = Message.objects.filter(ticket=ticket).order_by("id").first()
         outcome, reason = Outcome.CREATED, ""
         if spoofed is not None:
             reason = f"possible spoofed ticket reference to #{spoofed}"
@@ -279,9 +284,8 @@ def _file(inbound: InboundMail, mail: ParsedMail, contact: Contact | None,
     _add_participants(ticket, mail, contact, now, own)
     _store_parts(ticket, message, mail)
     if mail.message_id:
-        MailThreadId.objects.get_or_create(message_id=mail.message_id[:255], defaults={
-            "ticket": ticket, "inbound": True, "at": now})
-    return _done(inbound, mail, outcome, reason, ticket, message, quoted)
+        lookups.remember_thread(mail.message_id[:255], ticket.pk, now)
+    return done(inbound, mail, outcome, reason, ticket, message, quoted)
 
 
 def _seen(message_id: str, inbound_id: int) -> bool:
@@ -317,27 +321,20 @@ def _html_with_quote(html: str, reply: str, quoted: str) -> str:
             f"<pre>{escape(quoted)}</pre></details>")
 
 
-def _sender_contact(mail: ParsedMail) -> Contact:
-    """The sender as a contact (made on their first mail)."""
-    existing = Contact.objects.filter(email=mail.sender).select_related("organisation").first()
-    if existing is not None:
-        return existing
-    try:
-        return contact_create(viewer=None, name=mail.sender_name[:200] or mail.sender,
-                              email=mail.sender, organisation=None)
-    except Conflict:
-        return Contact.objects.select_related("organisation").get(email=mail.sender)
+def _new_contact(mail: ParsedMail) -> None:
+    """The sender as a contact, made on their first mail (another process may make it
+    first: then theirs is used)."""
+    with suppress(Conflict):
+        contact_create(viewer=None, name=mail.sender_name[:200] or mail.sender,
+                       email=mail.sender, organisation=None)
 
 
 def _thread(mail: ParsedMail) -> tuple[Ticket | None, int | None]:
     """Return (the ticket this mail continues, a ticket number it claimed but may not)."""
-    ids = [*mail.in_reply_to, *reversed(mail.references)]
-    if ids:
-        known = dict(MailThreadId.objects.filter(message_id__in=ids)
-                     .values_list("message_id", "ticket_id"))
-        for mid in ids:
-            if mid in known:
-                return _current(Ticket.objects.get(pk=known[mid])), None
+    ticket = lookups.threaded_ticket(list(dict.fromkeys(
+        [*mail.in_reply_to, *reversed(mail.references)])))
+    if ticket is not None:
+        return _current(ticket), None
     match = TAG_RE.search(mail.subject)
     if match is None:
         return None, None
