@@ -78,3 +78,19 @@ def test_a_ticket_opened_under_the_dataflow_pack_takes_nine_statements(transacti
                                                           "RELEASE")]
     assert ticket.group.code == "devops"
     assert len(statements) == 9, "\n".join(s[:100] for s in statements)
+
+
+def test_a_queue_renamed_by_another_process_is_no_longer_found_by_its_old_code(
+        transactional_db):
+    """The rules' lookups by code (``tierdesk.rules.lookups``) were kept per pack version,
+    so a queue recoded by another process was still found under its old code."""
+    from tierdesk.rules.lookups import queue_for
+
+    devops = GroupFactory(name="DevOps", code="devops")
+    with transaction.atomic():
+        assert queue_for("devops") == devops
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE people_group SET code = 'platform' WHERE id = %s", [devops.pk])
+    with transaction.atomic():
+        assert queue_for("devops") is None
+        assert queue_for("platform") == devops

@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from tierdesk import clock
+from tierdesk.common import prepared
 from tierdesk.common.errors import Conflict, ServiceError
 from tierdesk.customers.models import Contact
 from tierdesk.customers.services import contact_create
@@ -119,8 +120,8 @@ def store_raw(raw: bytes, *, source: str) -> InboundMail:
     # For the admin's list only (the parser reads them properly later).
     sender = re.search(rb"(?im)^from:[ \t]*([^\r\n]{1,300})", head)
     subject = re.search(rb"(?im)^subject:[ \t]*([^\r\n]{1,300})", head)
-    return InboundMail.objects.create(
-        raw=raw, size=len(raw), source=source[:200], message_id=message_id,
+    return prepared.create(
+        InboundMail, raw=raw, size=len(raw), source=source[:200], message_id=message_id,
         sender=decode_words(sender.group(1).decode("latin-1"))[:254] if sender else "",
         subject=decode_words(subject.group(1).decode("latin-1"))[:300] if subject else "",
         received_at=clock.now())
@@ -201,11 +202,14 @@ def _failed(inbound: InboundMail, reason: str, mail: ParsedMail | None = None) -
 def _done(inbound: InboundMail, mail: ParsedMail, outcome: str, reason: str = "",
           ticket: Ticket | None = None, message: Message | None = None,
           quoted: str = "", copies: bool = True) -> Result:
-    InboundMail.objects.filter(pk=inbound.pk).update(
-        state=InboundMail.State.DONE, outcome=outcome, reason=reason[:4000],
-        ticket=ticket, ticket_message=message, quoted_text=quoted, sender=mail.sender[:254],
-        subject=mail.subject[:300], message_id=mail.message_id[:255],
-        attempts=inbound.attempts + 1, processed_at=clock.now())
+    filed = {"state": InboundMail.State.DONE, "outcome": outcome, "reason": reason[:4000],
+             "ticket": ticket, "ticket_message": message, "quoted_text": quoted,
+             "sender": mail.sender[:254], "subject": mail.subject[:300],
+             "message_id": mail.message_id[:255], "attempts": inbound.attempts + 1,
+             "processed_at": clock.now()}
+    for name, value in filed.items():
+        setattr(inbound, name, value)
+    prepared.update(inbound, list(filed))
     if outcome in (Outcome.SUPPRESSED, Outcome.LOOP, Outcome.DUPLICATE):
         log.info("inbound mail %s %s: %s", inbound.pk, outcome, reason)
     if mail.message_id and copies:

@@ -16,7 +16,6 @@ from typing import Any
 
 from tierdesk.common import prepared
 from tierdesk.packs.selectors import active_pack
-from tierdesk.rules import lookups  # noqa: F401 - connects its cache's invalidation
 from tierdesk.rules.actions import run_actions
 from tierdesk.rules.compiled import compiled_for
 from tierdesk.rules.facts import rule_facts, thresholds

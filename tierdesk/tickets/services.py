@@ -296,8 +296,8 @@ def reply(*, ticket: Ticket, viewer: Viewer, body: str, body_html: str = "",
         raise ServiceError(_("a closed ticket takes no replies; open a follow-up ticket"),
                            field="ticket_id")
     now = clock.now()
-    message = Message.objects.create(
-        ticket=ticket, kind=Message.Kind.REPLY, author=viewer.user, body_text=body,
+    message = prepared.create(
+        Message, ticket=ticket, kind=Message.Kind.REPLY, author=viewer.user, body_text=body,
         body_html=nh3.clean(body_html) if body_html else "", channel=channel,
         external_id=external_id, created_at=now,
     )
@@ -336,8 +336,8 @@ def add_note(*, ticket: Ticket, viewer: Viewer, body: str) -> Message:
         raise ServiceError("body must not be empty", field="body")
     ticket = locked(ticket)
     now = clock.now()
-    message = Message.objects.create(
-        ticket=ticket, kind=Message.Kind.NOTE, author=viewer.user, body_text=body,
+    message = prepared.create(
+        Message, ticket=ticket, kind=Message.Kind.NOTE, author=viewer.user, body_text=body,
         created_at=now,
     )
     search.index_ticket(ticket)
