@@ -33,7 +33,6 @@ from tierdesk.mail.language import mail_language
 from tierdesk.mail.models import (
     InboundMail,
     InlinePart,
-    MailThreadId,
     Participant,
     UndeliverableAddress,
 )
@@ -293,9 +292,7 @@ def _file(inbound: InboundMail, mail: ParsedMail, contact: Contact | None,
 
 
 def _seen(message_id: str, inbound_id: int) -> bool:
-    return (MailThreadId.objects.filter(message_id=message_id, inbound=True).exists()
-            or InboundMail.objects.filter(message_id=message_id, state=InboundMail.State.DONE)
-            .exclude(pk=inbound_id).exclude(outcome=Outcome.DUPLICATE).exists())
+    return lookups.standing(inbound_id, message_id[:255]).seen
 
 
 def _body(mail: ParsedMail) -> tuple[str, str]:
