@@ -56,6 +56,8 @@ def _warm() -> None:
     1. Parse the active policy pack (cached per applied version): 60-250 ms of CPU that
        the first ticket change in each fresh worker paid while holding the writer
        (benchmarks/chat, round 0 of a new server).
+       Then load its languages' detection models (0.7 s the first ticket of each worker
+       paid inside its write transaction: ``languages.detection.warm``).
     2. Load the translation catalogues of every language (5-17 ms each, on the first
        request in that language otherwise).
     3. ``gc.freeze()``: the ~120,000 objects of Django and the app imported here are never
@@ -68,9 +70,10 @@ def _warm() -> None:
     from django.db import connections
 
     try:
+        from tierdesk.languages.detection import warm
         from tierdesk.packs.selectors import active_pack
 
-        active_pack()
+        warm(active_pack())
     except Exception:  # noqa: BLE001 - a database not migrated yet: workers parse it later
         logging.getLogger(__name__).debug("no pack to warm", exc_info=True)
     finally:
