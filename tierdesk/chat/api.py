@@ -17,6 +17,7 @@ from ninja import Status as Reply
 from tierdesk.api.auth import TokenAuth
 from tierdesk.chat import delivery, selectors, services
 from tierdesk.chat.models import ChatSession
+from tierdesk.common import prepared
 from tierdesk.common.errors import Forbidden, NotFound, ServiceError
 from tierdesk.customers import services as customers
 from tierdesk.customers.models import Contact
@@ -114,13 +115,12 @@ def _access(request: HttpRequest, session_id: int, *, write: bool
                            field="X-Chat-Token")
     if not viewer.is_agent:
         raise NotFound("no such chat", field="session_id")
-    session = ChatSession.objects.select_related("ticket", "contact").filter(
-        pk=session_id).first()
+    session = prepared.get_first(ChatSession, ("ticket", "contact"), pk=session_id)
     if session is None:
         raise NotFound("no such chat", field="session_id")
     # The agent's scope, as ``ticket_get`` checks it, without reading the ticket and its
     # five related rows that a chat line does not use (it locks and reads the ticket).
-    if not ticket_selectors.tickets_visible_to(viewer).filter(pk=session.ticket_id).exists():
+    if not ticket_selectors.ticket_visible(viewer=viewer, ticket_id=session.ticket_id):
         raise NotFound(f"ticket {session.ticket_id} not found", field="ticket_id")
     return session, viewer
 

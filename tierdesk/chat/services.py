@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from tierdesk import clock
 from tierdesk.chat import delivery
 from tierdesk.chat.models import ChatSession
+from tierdesk.common import prepared
 from tierdesk.common.errors import Forbidden, ServiceError
 from tierdesk.customers.models import Contact
 from tierdesk.intake.lines import add_line
@@ -119,7 +120,8 @@ def _post_rows(*, session: ChatSession, viewer: Viewer, text: str, external_id: 
     # the same line a Slack thread or a social message writes (intake.lines)
     message = add_line(ticket=ticket, viewer=viewer, text=text, channel=Channel.CHAT,
                        external_id=external_id, by=by)
-    ChatSession.objects.filter(pk=session.pk).update(last_message_id=message.pk)
+    session.last_message_id = message.pk
+    prepared.update(session, ["last_message_id"])
     return message
 
 

@@ -5,6 +5,7 @@ in Slack or on the social network, not in the customer's mailbox)."""
 from typing import Any
 
 from tierdesk import clock
+from tierdesk.common import prepared
 from tierdesk.common.errors import ServiceError
 from tierdesk.customers.models import Contact, Organisation
 from tierdesk.people.access import Viewer
@@ -32,8 +33,8 @@ def add_line(*, ticket: Ticket, viewer: Viewer, text: str, channel: str,
         raise ServiceError("the ticket is closed; a new message needs a new ticket",
                            field="ticket_id")
     now = clock.now()
-    message = Message.objects.create(
-        ticket=ticket, kind=Message.Kind.REPLY, author=viewer.user, body_text=text,
+    message = prepared.create(
+        Message, ticket=ticket, kind=Message.Kind.REPLY, author=viewer.user, body_text=text,
         channel=channel, external_id=external_id, created_at=now)
     search.index_ticket(ticket)
     events.message_added(ticket, viewer.user, now, message.pk, "reply", by=by)

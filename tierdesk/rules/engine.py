@@ -10,6 +10,7 @@ and automations (``on: time``, run by the sweep), like Zendesk's.
 """
 
 import contextvars
+import functools
 import logging
 from datetime import datetime
 from typing import Any
@@ -62,6 +63,24 @@ def _calendar(ticket: Ticket) -> Any:
     return calendar_for_spec(spec["calendar"]) if spec and spec.get("calendar") else None
 
 
+@functools.cache
+def _states_statement(vendor: str) -> tuple[str, prepared.Columns]:
+    from django.db import connection
+
+    cols = prepared.Columns(RuleState, "r")
+    table = connection.ops.quote_name(RuleState._meta.db_table)
+    return f"SELECT {cols.sql} FROM {table} r WHERE r.ticket_id = %s", cols
+
+
+def _states_of(ticket_id: int) -> list[RuleState]:
+    """One ticket's rule states, a prepared statement: every change to a ticket reads them
+    (a reply, a chat line), where compiling the ORM's query cost more than running it."""
+    from django.db import connection
+
+    sql, cols = _states_statement(connection.vendor)
+    return [cols.build(row) for row in prepared.fetch_all(sql, [ticket_id])]
+
+
 def _cascade(pack: Any, ticket: Ticket, now: datetime, fresh: bool = False) -> None:
     queue = _running.get()[ticket.pk]
     fired: set[str] = set()
@@ -71,7 +90,7 @@ def _cascade(pack: Any, ticket: Ticket, now: datetime, fresh: bool = False) -> N
     elif preloaded is not None and ticket.pk in preloaded:
         states = preloaded[ticket.pk]
     else:
-        states = {s.rule: s for s in RuleState.objects.filter(ticket=ticket)}
+        states = {s.rule: s for s in _states_of(ticket.pk)}
     calendar = _calendar(ticket) if any(r.business_time for r in pack.rules) else None
     compiled = compiled_for(pack.rules)  # compiled once per pack version per process
     passes = 0

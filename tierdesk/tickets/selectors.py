@@ -169,6 +169,19 @@ def visible_sql(viewer: Viewer) -> tuple[str, list] | None:
     return _scope(viewer)
 
 
+def ticket_visible(*, viewer: Viewer, ticket_id: int) -> bool:
+    """Whether ``viewer`` may see the ticket, in one statement (a chat line checks it
+    before every write, and needs none of the ticket's columns)."""
+    scope = _scope(viewer, groups_inline=True)
+    if scope is None:
+        return False
+    sql, params = scope
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    where = f" AND {sql}" if sql else ""
+    return prepared.fetch_one(f"SELECT 1 FROM {table} t WHERE {_column('id')} = %s{where}",
+                              [ticket_id, *params]) is not None
+
+
 def _scope(viewer: Viewer, *, groups_inline: bool = False) -> tuple[str, list] | None:
     """``tickets_visible_to`` as SQL on the tickets aliased ``t``; None when the viewer may
     see nothing. ``groups_inline``: the agent's queues as a subquery in the statement, not
