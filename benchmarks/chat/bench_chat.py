@@ -1,10 +1,10 @@
 """Chat delivery latency through the real server, between two processes (issue 12).
 
-Two ``tierdesk serve --workers 1`` instances share one database (SQLite by default,
-``--db postgres`` for a scratch PostgreSQL database). For each sample a visitor's long-poll
-waits on server A while the agent posts the line to server B; the latency is from just
-before the POST is sent to the moment the long-poll's answer has arrived: what a browser
-on A sees of a message typed into B.
+Two ``tierdesk serve --workers 1`` instances (``--workers N`` for more) share one database
+(SQLite by default, ``--db postgres`` for a scratch PostgreSQL database). For each sample
+a visitor's long-poll waits on server A while the agent posts the line to server B; the
+latency is from just before the POST is sent to the moment the long-poll's answer has
+arrived: what a browser on A sees of a message typed into B.
 
 ``--redis redis://127.0.0.1:6379/5`` gives both servers ``TIERDESK_CHAT_REDIS_URL`` (pub/sub
 delivery); ``--raw PREFIX`` writes every sample (and the servers' logs) next to PREFIX.
@@ -55,11 +55,11 @@ def pct(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def start(port, env, log_dir, started):
+def start(port, env, log_dir, started, workers=1):
     log = open(log_dir / f"server-{port}.log", "w")  # noqa: SIM115 - lives with the server
     proc = subprocess.Popen([str(BIN / "tierdesk"), "serve", "--no-demo", "--port", str(port),
-                             "--workers", "1"], env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+                             "--workers", str(workers)], env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -193,11 +193,11 @@ def run(args, threads_per_worker, base_dir, label):
     agent = {"Authorization": f"Bearer {token}"}
     a, b = f"http://127.0.0.1:{args.ports[0]}", f"http://127.0.0.1:{args.ports[1]}"
     procs = []
-    out = {"label": label, "threads": threads_per_worker, "db": args.db, "redis": out_redis,
-           "load_before": os.getloadavg()}
+    out = {"label": label, "workers": args.workers, "threads": threads_per_worker,
+           "db": args.db, "redis": out_redis, "load_before": os.getloadavg()}
     try:
-        procs.append(start(args.ports[0], env, data, procs))
-        procs.append(start(args.ports[1], env, data, procs))
+        procs.append(start(args.ports[0], env, data, procs, args.workers))
+        procs.append(start(args.ports[1], env, data, procs, args.workers))
         if threads_per_worker > 1:
             lat, posts, after, raw = delivery_latency(a, b, agent, args.samples, args.chats)
             if args.raw:
@@ -243,6 +243,9 @@ def main() -> None:
     parser.add_argument("--api-requests", type=int, default=50)
     parser.add_argument("--ports", type=int, nargs=2, default=(8153, 8154))
     parser.add_argument("--threads", type=int, default=16, help="TIERDESK_WEB_THREADS")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes per server (tierdesk serve's default is one "
+                             "per core)")
     parser.add_argument("--compare-sync", action="store_true")
     parser.add_argument("--redis", metavar="URL", default="",
                         help="TIERDESK_CHAT_REDIS_URL for both servers (pub/sub delivery)")
