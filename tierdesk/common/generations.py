@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from threading import Lock
 from typing import Any, TypeVar
 
-from django.db import connection, migrations
+from django.db import DEFAULT_DB_ALIAS, connection, connections, migrations
 
 TABLE = "tierdesk_generation"
 T = TypeVar("T")
@@ -43,12 +43,22 @@ def tokens() -> dict[str, int]:
 
 def cached(name: str, key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, kept by this process until generation ``name`` changes."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    memo = _memo(conn)
+    if memo is not None:
+        # This transaction (or request) has checked the token already: a dict lookup.
+        held = memo.get(("held", name))
+        if held is not None and key in held:
+            return held[key]
     token = tokens().get(name)
-    slot = (connection.alias + ":" + str(connection.settings_dict["NAME"]), name)
+    slot = (f"{conn.alias}:{conn.settings_dict['NAME']}", name)
     if token is not None:
         held = _cache.get(slot)
-        if held is not None and held[0] == token and key in held[1]:
-            return held[1][key]
+        if held is not None and held[0] == token:
+            if memo is not None:
+                memo[("held", name)] = held[1]
+            if key in held[1]:
+                return held[1][key]
         # A miss reads the tokens again: this transaction may have changed the tables
         # since it first read them, and an answer must be filed under the tables' state.
         forget()
@@ -63,12 +73,19 @@ def cached(name: str, key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
+def _memo(conn: Any) -> dict | None:
+    memo = _transaction_memo(conn)
+    return memo if memo is not None else _request_memo.get()
+
+
 def forget() -> None:
     """Drop this transaction's (and request's) tokens: the next lookup reads them again.
     Apps call it when they change a watched table in-process (their ``post_save``)."""
     for memo in (transaction_memo(), _request_memo.get()):
         if memo is not None:
-            memo.pop("generations", None)
+            for entry in [k for k in memo if k == "generations" or
+                          (isinstance(k, tuple) and k[0] == "held")]:
+                del memo[entry]
 
 
 def _read() -> dict[str, int]:
@@ -87,13 +104,17 @@ def transaction_memo() -> dict | None:
     a fresh ``run_on_commit`` list (a commit or a rollback replaces it), so the memo is
     tied to that list's identity.
     """
-    if not connection.in_atomic_block:
+    return _transaction_memo(connections[DEFAULT_DB_ALIAS])
+
+
+def _transaction_memo(conn: Any) -> dict | None:
+    if not conn.in_atomic_block:
         return None
-    hooks = connection.run_on_commit
-    held = getattr(connection, "_tierdesk_memo", None)
+    hooks = conn.run_on_commit
+    held = conn.__dict__.get("_tierdesk_memo")
     if held is None or held[0] is not hooks:
         held = (hooks, {})  # holding the list keeps its identity from being reused
-        connection._tierdesk_memo = held
+        conn._tierdesk_memo = held
     return held[1]
 
 
