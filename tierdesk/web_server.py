@@ -23,6 +23,7 @@ import contextlib
 import logging
 import os
 import signal
+import threading
 import time
 
 from gunicorn.app.base import BaseApplication
@@ -56,8 +57,6 @@ def _warm() -> None:
     1. Parse the active policy pack (cached per applied version): 60-250 ms of CPU that
        the first ticket change in each fresh worker paid while holding the writer
        (benchmarks/chat, round 0 of a new server).
-       Then load its languages' detection models (0.7 s the first ticket of each worker
-       paid inside its write transaction: ``languages.detection.warm``).
     2. Load the translation catalogues of every language (5-17 ms each, on the first
        request in that language otherwise).
     3. ``gc.freeze()``: the ~120,000 objects of Django and the app imported here are never
@@ -70,10 +69,9 @@ def _warm() -> None:
     from django.db import connections
 
     try:
-        from tierdesk.languages.detection import warm
         from tierdesk.packs.selectors import active_pack
 
-        warm(active_pack())
+        active_pack()
     except Exception:  # noqa: BLE001 - a database not migrated yet: workers parse it later
         logging.getLogger(__name__).debug("no pack to warm", exc_info=True)
     finally:
@@ -154,6 +152,28 @@ def _post_fork(server, worker) -> None:
     # bind its port, or an orphan answered in its place.
     die_with_parent()
     connections.close_all()
+    threading.Thread(target=_warm_languages, name="tierdesk-warm-languages",
+                     daemon=True).start()
+
+
+def _warm_languages() -> None:
+    """Load the active pack's language models in the background as the worker starts:
+    lingua loads them on first use, 0.75 s that the worker's first ticket paid inside
+    its write transaction, holding SQLite's writer. Not in the master before the fork
+    (shared pages, but 0.7 s more before a restarted server answers), and not with
+    lingua's own preloading (a thread pool: a worker forked after it hangs). Loading
+    releases the interpreter lock: the worker's requests run meanwhile."""
+    from django.db import connections
+
+    try:
+        from tierdesk.languages.detection import warm
+        from tierdesk.packs.selectors import active_pack
+
+        warm(active_pack())
+    except Exception:  # noqa: BLE001 - a cold first detection is slow, never wrong
+        logging.getLogger(__name__).warning("language models not preloaded", exc_info=True)
+    finally:
+        connections.close_all()  # this thread's own connection
 
 
 def run_server(*, host: str, port: int, workers: int | None) -> int:

@@ -64,11 +64,8 @@ _WARM_TEXTS = (
 
 
 def warm(pack: Any) -> None:
-    """Load the pack's language models now (the server's master calls this before it
-    forks, so its workers share them): lingua loads them on a detector's first use, 0.7 s
-    that a worker's first ticket paid inside its write transaction, holding SQLite's
-    writer. Not ``with_preloaded_language_models()``: that loads them on a thread pool,
-    and a worker forked after it hangs on its first detection."""
+    """Load the pack's language models now (each web worker, as it starts, in a thread:
+    ``tierdesk.web_server``): lingua loads them on a detector's first use."""
     for text in _WARM_TEXTS:
         detect_for_pack(text, pack)
 
