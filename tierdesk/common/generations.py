@@ -30,9 +30,7 @@ _lock = Lock()
 def tokens() -> dict[str, int]:
     """Every generation's token, read once per transaction (or once per web request
     outside one): a change committed by another process is seen by the next one."""
-    memo = transaction_memo()
-    if memo is None:
-        memo = _request_memo.get()
+    memo = _memo(connections[DEFAULT_DB_ALIAS])
     if memo is not None and "generations" in memo:
         return memo["generations"]
     found = _read()
@@ -82,10 +80,8 @@ def forget() -> None:
     """Drop this transaction's (and request's) tokens: the next lookup reads them again.
     Apps call it when they change a watched table in-process (their ``post_save``)."""
     for memo in (transaction_memo(), _request_memo.get()):
-        if memo is not None:
-            for entry in [k for k in memo if k == "generations" or
-                          (isinstance(k, tuple) and k[0] == "held")]:
-                del memo[entry]
+        for entry in [k for k in memo or () if k == "generations" or k[0] == "held"]:
+            del memo[entry]
 
 
 def _read() -> dict[str, int]:

@@ -56,6 +56,8 @@ def standing(inbound_id: int, message_id: str) -> Standing:
     row = prepared.fetch_one(_standing_sql(connection.vendor), [
         key, key, State.DONE, Outcome.DUPLICATE, key, State.FAILED, State.RECEIVED,
         inbound_id])
+    if row is None:
+        raise InboundMail.DoesNotExist(f"inbound mail {inbound_id} is gone")
     state, outcome, ticket_id, reason, seen, copies = row
     return Standing(state, outcome, ticket_id, reason, bool(seen), bool(copies))
 

@@ -292,7 +292,10 @@ def _file(inbound: InboundMail, mail: ParsedMail, contact: Contact | None,
 
 
 def _seen(message_id: str, inbound_id: int) -> bool:
-    return lookups.standing(inbound_id, message_id[:255]).seen
+    try:
+        return lookups.standing(inbound_id, message_id[:255]).seen
+    except InboundMail.DoesNotExist:  # deleted from the admin meanwhile: nothing to judge
+        return False
 
 
 def _body(mail: ParsedMail) -> tuple[str, str]:
